@@ -1,0 +1,1 @@
+"""The guest kernel (C/asm sources, user programs, build) and the Python views of its structures."""

@@ -1,0 +1,1 @@
+"""GDB Remote Serial Protocol over asyncio. Knows nothing of the kernel."""
