@@ -1,0 +1,1 @@
+"""Tests of the board: devices, device tree, firmware, `trapscope run`."""
