@@ -1,0 +1,222 @@
+"""One client's RSP session: events in, replies out, no IO of its own.
+
+`Session.feed(data)` takes bytes from the client; replies leave through the
+`send(bytes)` callback and `close()` ends the connection. The session owns
+the protocol state (ack mode, selected threads, physical memory mode) and
+dispatches each packet to its handler (`trapscope.rspserver.handlers`).
+
+While the machine runs (on this client's behalf or anyone else's), packets
+other than the 0x03 interrupt wait in a queue and are handled after the
+stop, so a client that does not wait for its stop reply cannot touch a
+running machine.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+from typing import Callable, Deque, Tuple
+
+from trapscope.rspserver import framing, packets
+from trapscope.rspserver.control import Controller
+from trapscope.rspserver.handlers import HANDLERS
+from trapscope.rspserver.handlers.resume import format_stop
+from trapscope.rspserver.replies import ERROR_MALFORMED, PACKET_SIZE, error
+from trapscope.rspserver.target import (
+    EINVAL,
+    SIGTRAP,
+    MonitorRunner,
+    ResumePlan,
+    StopEvent,
+    StopKind,
+    Target,
+)
+
+log = logging.getLogger("trapscope.rspserver")
+
+#: packets queued while the machine runs; beyond this they are dropped with an error reply
+MAX_PENDING = 256
+
+class Session:
+    """The protocol state of one connected client."""
+
+    def __init__(
+        self,
+        target: Target,
+        controller: Controller,
+        send: Callable[[bytes], None],
+        close: Callable[[], None],
+        monitor: MonitorRunner | None = None,
+        peer: str = "client",
+    ) -> None:
+        self.target = target
+        self.controller = controller
+        self.monitor = monitor
+        self.peer = peer
+        self._send = send
+        self._close = close
+        self.framer = framing.Framer(PACKET_SIZE, packets.BINARY_PREFIXES)
+        self.no_ack = False
+        self.extended = False
+        self.gdb_features: Tuple[bytes, ...] = ()
+        self.g_thread = packets.ANY_THREAD
+        self.c_thread = packets.ANY_THREAD
+        self.physical = False  # `monitor phys on|off`
+        self.closed = False
+        self._cleaned = False
+        self._last_packet = b""
+        self._awaiting_stop = False
+        self._pending: Deque[bytes] = collections.deque()
+        controller.add_listener(self._machine_event)
+        if controller.running:
+            controller.halt()  # a client attaches to a stopped machine
+
+    # -- the monitor's view of the session ------------------------------------------
+    @property
+    def hart(self) -> int:
+        """The hart behind the thread gdb selected for registers and memory."""
+        return self.target.hart_of(self.thread_for(self.g_thread))
+
+    def thread_for(self, thread: int) -> int:
+        """A concrete thread for `thread`, which may be 0 (any) or -1 (all)."""
+        if thread > 0:
+            return thread
+        stop = self.controller.last_stop
+        if stop is not None and stop.kind is not StopKind.EXITED:
+            return stop.thread
+        return self.target.threads()[0]
+
+    def last_stop(self) -> StopEvent:
+        stop = self.controller.last_stop
+        if stop is None:
+            return StopEvent(StopKind.SIGNAL, self.target.threads()[0], SIGTRAP)
+        return stop
+
+    # -- input ------------------------------------------------------------------------
+    def feed(self, data: bytes) -> None:
+        """Handle bytes received from the client."""
+        for event in self.framer.feed(data):
+            if self.closed:
+                return
+            kind = type(event)
+            if kind is framing.Packet:
+                if not self.no_ack:
+                    self._send(b"+")
+                if self._awaiting_stop or self.controller.running or self._pending:
+                    self._defer(event.data)
+                else:
+                    self.handle(event.data)
+            elif kind is framing.Interrupt:
+                if self._awaiting_stop:
+                    self.controller.halt()
+            elif kind is framing.Ack:
+                if not event.ok and not self.no_ack and self._last_packet:
+                    self._send(self._last_packet)
+            else:
+                self._malformed(event)
+
+    def _malformed(self, event: framing.Malformed) -> None:
+        log.debug("%s: malformed input: %s", self.peer, event.reason)
+        if self.no_ack:
+            self.send_packet(ERROR_MALFORMED)
+        else:
+            self._send(b"-")
+
+    def _defer(self, data: bytes) -> None:
+        if len(self._pending) >= MAX_PENDING:
+            self.send_packet(error(EINVAL))
+            return
+        self._pending.append(data)
+
+    def handle(self, data: bytes) -> None:
+        """Dispatch one packet and send its reply (if it has one now)."""
+        found = packets.lookup(data)
+        if found is None:
+            self.send_packet(b"")
+            return
+        name, packet = found
+        if packet is None:
+            self.send_packet(error(EINVAL))
+            return
+        try:
+            reply = HANDLERS[name](self, packet)
+        except Exception:
+            log.exception("%s: handling %r failed", self.peer, data[:64])
+            reply = error(EINVAL)
+        if reply is not None:
+            self.send_packet(reply)
+
+    # -- output -----------------------------------------------------------------------
+    def send_packet(self, body: bytes) -> None:
+        """Send one packet (its body already escaped if binary)."""
+        if self.closed:
+            return
+        wire = framing.frame(body)
+        if not self.no_ack:
+            self._last_packet = wire
+        self._send(wire)
+
+    def console_output(self, text: str) -> None:
+        """Show text in gdb's console (``O`` packets)."""
+        data = text.encode("utf-8", "replace")
+        step = PACKET_SIZE // 2 - 8
+        for i in range(0, len(data), step):
+            self.send_packet(b"O" + data[i : i + step].hex().encode())
+
+    def close_after_reply(self) -> None:
+        """End the connection once what was sent is flushed."""
+        self.disconnected()
+        self._close()
+
+    # -- running ----------------------------------------------------------------------
+    def start_resume(self, plan: ResumePlan) -> bytes | None:
+        """Resume the machine; the stop reply now, or None and the reply later."""
+        stop = self.controller.resume(plan, self._resumed_stop)
+        if stop is None:
+            self._awaiting_stop = True
+            return None
+        return self.stop_reply(stop)
+
+    def stop_reply(self, stop: StopEvent, announce: bool = True) -> bytes:
+        self.g_thread = stop.thread if stop.kind is not StopKind.EXITED else self.g_thread
+        if announce and stop.message:
+            self.console_output(stop.message)
+        return format_stop(self, stop)
+
+    def _resumed_stop(self, stop: StopEvent) -> None:
+        self._awaiting_stop = False
+        if self.closed:
+            self._cleanup()
+            return
+        self.send_packet(self.stop_reply(stop))
+
+    def _machine_event(self, stop: StopEvent | None) -> None:
+        if stop is None or self._awaiting_stop:
+            return
+        if self.closed:
+            self._cleanup()
+            return
+        while self._pending and not self.controller.running and not self._awaiting_stop:
+            self.handle(self._pending.popleft())
+
+    # -- leaving ----------------------------------------------------------------------
+    def disconnected(self) -> None:
+        """The client went away (or detached): leave the machine stopped and clean."""
+        if self.closed:
+            return
+        self.closed = True
+        self._pending.clear()
+        if self._awaiting_stop:
+            self.controller.halt()
+        if not self.controller.running:
+            self._cleanup()  # otherwise after the stop, when the machine can be touched
+
+    def _cleanup(self) -> None:
+        if self._cleaned:
+            return
+        self._cleaned = True
+        self.controller.remove_listener(self._machine_event)
+        try:
+            self.target.clear_debug_state()
+        except Exception:
+            log.exception("%s: clearing breakpoints failed", self.peer)
