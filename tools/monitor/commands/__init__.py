@@ -1,0 +1,1 @@
+"""One module per monitor command; `default_registry()` imports them all."""
