@@ -7,6 +7,7 @@ and the compiler), so a second call with the same inputs costs nothing.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -49,7 +50,10 @@ def cross_build(name: str, sources: Sequence[Path], *, linker_script: Path,
     cmd = [CROSS_GCC, *flags, "-T", str(linker_script), "-o", tmp, *map(str, sources)]
     res = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if res.returncode != 0:
-        os.unlink(tmp)
-        raise UserError(f"building {name} failed: {res.stderr.strip().splitlines()[-1:]}")
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        lines = res.stderr.strip().splitlines() or ["(no message)"]
+        first = next((line for line in lines if "error" in line), lines[0])
+        raise UserError(f"building {name} failed: {first}")
     os.replace(tmp, elf)
     return elf

@@ -1,0 +1,182 @@
+/*
+ * Exercises the built-in SBI from S-mode, one "name value" line per check
+ * (tests/board/test_sbi.py reads them): BASE, TIME, IPI, HSM, RFENCE (with
+ * their effects: a patched function, a remapped page), DBCN, legacy calls,
+ * and finally SRST with the reason the test patches into `exit_reason`.
+ */
+#include "sbi.h"
+
+#define EXT_BASE 0x10
+#define EXT_TIME 0x54494D45
+#define EXT_IPI 0x735049
+#define EXT_RFENCE 0x52464E43
+#define EXT_HSM 0x48534D
+#define EXT_SRST 0x53525354
+#define EXT_DBCN 0x4442434E
+#define INTR (1UL << 63)
+#define PAGE 4096
+#define PTE_V 1
+#define PTE_RWX 0xE
+#define PTE_AD 0xC0
+#define TEST_VA 0x40000000UL
+
+volatile long exit_reason = 0;
+static volatile int timer_hits, ipi_hits, secondary_done;
+static volatile long sec_hartid = -1, sec_opaque = -1;
+extern char trap_entry[], secondary_entry[];
+extern long patchme(void);
+
+static unsigned long root[512] __attribute__((aligned(PAGE)));
+static unsigned long level1[512] __attribute__((aligned(PAGE)));
+static unsigned long level0[512] __attribute__((aligned(PAGE)));
+static unsigned long page_a[512] __attribute__((aligned(PAGE)));
+static unsigned long page_b[512] __attribute__((aligned(PAGE)));
+
+void trap(unsigned long cause, unsigned long tval)
+{
+    (void)tval;
+    if (cause == (INTR | 5)) {
+        timer_hits++;
+        sbi(EXT_TIME, 0, -1, 0, 0, 0);
+    } else if (cause == (INTR | 1)) {
+        ipi_hits++;
+        csr_clear(sip, 2);
+    } else {
+        report("unexpected_trap", cause);
+        sbi(EXT_SRST, 0, 0, 1, 0, 0);
+    }
+}
+
+void secondary(long hartid, long opaque)
+{
+    sec_hartid = hartid;
+    sec_opaque = opaque;
+    sbi(EXT_IPI, 0, 1, 0, 0, 0); /* wake hart 0 */
+    secondary_done = 1;
+    sbi(EXT_HSM, 1, 0, 0, 0, 0);
+    report("hsm_stop_returned", 1);
+}
+
+static void test_base(void)
+{
+    static const long exts[] = {EXT_BASE, EXT_TIME, EXT_IPI, EXT_RFENCE, EXT_HSM, EXT_SRST, EXT_DBCN, 1};
+    int found = 0;
+    report("spec_version", sbi(EXT_BASE, 0, 0, 0, 0, 0).value);
+    report("impl_id", sbi(EXT_BASE, 1, 0, 0, 0, 0).value);
+    for (unsigned i = 0; i < sizeof exts / sizeof exts[0]; i++)
+        found += sbi(EXT_BASE, 3, exts[i], 0, 0, 0).value == 1;
+    report("probe_known", found);
+    report("probe_unknown", sbi(EXT_BASE, 3, 0x12345, 0, 0, 0).value);
+    report("unknown_ext_error", sbi(0x12345, 0, 0, 0, 0, 0).error);
+    report("base_bad_fid_error", sbi(EXT_BASE, 99, 0, 0, 0, 0).error);
+    report("mvendorid_error", sbi(EXT_BASE, 4, 0, 0, 0, 0).error);
+}
+
+static void test_time(void)
+{
+    csr_set(sie, 1 << 5);
+    csr_set(sstatus, 2);
+    sbi(EXT_TIME, 0, csr_read(time) + 20000, 0, 0, 0);
+    while (!timer_hits)
+        asm volatile("wfi");
+    report("timer_hits", timer_hits);
+    report("stip_after_set_timer", (csr_read(sip) >> 5) & 1);
+    sbi_legacy(0, csr_read(time) + 1000); /* legacy set_timer */
+    while (timer_hits < 2)
+        asm volatile("wfi");
+    report("legacy_timer_hits", timer_hits);
+}
+
+static void test_ipi(void)
+{
+    csr_set(sie, 1 << 1);
+    report("ipi_self_error", sbi(EXT_IPI, 0, 1, 0, 0, 0).error);
+    report("ipi_self_hits", ipi_hits);
+    report("ipi_bad_hart", sbi(EXT_IPI, 0, 1, 5, 0, 0).error);
+    report("ipi_all_error", sbi(EXT_IPI, 0, 0, -1, 0, 0).error);
+    report("ipi_all_hits", ipi_hits);
+}
+
+static void test_hsm(void)
+{
+    int before = ipi_hits;
+    report("hsm_status1_before", sbi(EXT_HSM, 2, 1, 0, 0, 0).value);
+    report("hsm_start1", sbi(EXT_HSM, 0, 1, (long)secondary_entry, 0x1234, 0).error);
+    while (!secondary_done || sbi(EXT_HSM, 2, 1, 0, 0, 0).value != 1)
+        ;
+    report("hsm_secondary_a0", sec_hartid);
+    report("hsm_secondary_a1", sec_opaque);
+    report("ipi_from_hart1", ipi_hits - before);
+    report("hsm_status0", sbi(EXT_HSM, 2, 0, 0, 0, 0).value);
+    report("hsm_start_running", sbi(EXT_HSM, 0, 0, (long)secondary_entry, 0, 0).error);
+    report("hsm_start_bad_hart", sbi(EXT_HSM, 0, 9, (long)secondary_entry, 0, 0).error);
+    report("hsm_start_bad_addr", sbi(EXT_HSM, 0, 1, 0x10000000000L, 0, 0).error);
+    report("hsm_status_bad_hart", sbi(EXT_HSM, 2, 9, 0, 0, 0).error);
+    report("hsm_suspend_retentive", sbi(EXT_HSM, 3, 0, 0, 0, 0).error);
+    report("hsm_suspend_reserved", sbi(EXT_HSM, 3, 5, 0, 0, 0).error);
+}
+
+static void test_fence_i(void)
+{
+    long before = patchme();
+    *(volatile unsigned int *)(void *)patchme = 0x00200513; /* addi a0, zero, 2 */
+    report("rfence_i_error", sbi(EXT_RFENCE, 0, 1, 0, 0, 0).error);
+    report("patched_before", before);
+    report("patched_after", patchme());
+    report("rfence_hfence_error", sbi(EXT_RFENCE, 3, 1, 0, 0, 0).error);
+    report("rfence_bad_hart", sbi(EXT_RFENCE, 1, 1, 7, 0, 0).error);
+}
+
+static void test_sfence(void)
+{
+    page_a[0] = 0xAAAA;
+    page_b[0] = 0xBBBB;
+    root[2] = ((0x80000000UL >> 12) << 10) | PTE_AD | PTE_RWX | PTE_V; /* 1 GiB identity */
+    root[1] = (((unsigned long)level1 >> 12) << 10) | PTE_V;
+    level1[0] = (((unsigned long)level0 >> 12) << 10) | PTE_V;
+    level0[0] = (((unsigned long)page_a >> 12) << 10) | PTE_AD | 0x6 | PTE_V;
+    csr_write(satp, (8UL << 60) | ((unsigned long)root >> 12));
+    asm volatile("sfence.vma" ::: "memory");
+    volatile unsigned long *va = (volatile unsigned long *)TEST_VA;
+    report("sfence_mapped_a", *va);
+    level0[0] = (((unsigned long)page_b >> 12) << 10) | PTE_AD | 0x6 | PTE_V;
+    report("rfence_sfence_error", sbi(EXT_RFENCE, 1, 1, 0, TEST_VA, PAGE).error);
+    report("sfence_mapped_b", *va);
+    csr_write(satp, 0);
+    asm volatile("sfence.vma" ::: "memory");
+}
+
+static void test_console(void)
+{
+    static const char msg[] = "dbcn says hi\n";
+    char buf[16] = {0};
+    report("dbcn_write", sbi(EXT_DBCN, 0, sizeof msg - 1, (long)msg, 0, 0).value);
+    sbi(EXT_DBCN, 2, '!', 0, 0, 0);
+    puts_("\n");
+    report("dbcn_read", sbi(EXT_DBCN, 1, 3, (long)buf, 0, 0).value);
+    puts_("dbcn_read_text ");
+    puts_(buf);
+    puts_("\n");
+    report("legacy_getchar", sbi_legacy(2, 0));
+    report("legacy_getchar_empty", sbi_legacy(2, 0));
+    report("dbcn_bad_addr", sbi(EXT_DBCN, 0, 4, 0x10000000000L, 0, 0).error);
+}
+
+int main(long hartid, long fdt)
+{
+    csr_write(stvec, trap_entry);
+    report("boot_hart", hartid);
+    report("boot_fdt", fdt);
+    test_base();
+    test_time();
+    test_ipi();
+    test_hsm();
+    test_fence_i();
+    test_sfence();
+    test_console();
+    report("srst_bad_type", sbi(EXT_SRST, 0, 5, 0, 0, 0).error);
+    puts_("done\n");
+    sbi(EXT_SRST, 0, 0, exit_reason, 0, 0);
+    report("srst_returned", 1);
+    return 0;
+}
