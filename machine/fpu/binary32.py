@@ -8,34 +8,55 @@ from __future__ import annotations
 
 from typing import Tuple
 
-from . import arith, compare, convert
-from .fmt import S
+from . import arith, compare, convert, fast
+from .fast import single
+from .fmt import RNE, S
 
 Result = Tuple[int, int]
 
 
 def add_s(a: int, b: int, rm: int) -> Result:
     """fadd.s: a + b."""
+    if rm == RNE:
+        res = fast.add_s(single(a), single(b))
+        if res is not None:
+            return res
     return arith.add(S, a, b, rm)
 
 
 def sub_s(a: int, b: int, rm: int) -> Result:
     """fsub.s: a - b."""
+    if rm == RNE:
+        res = fast.add_s(single(a), -single(b))
+        if res is not None:
+            return res
     return arith.add(S, a, b ^ S.sign_bit, rm)
 
 
 def mul_s(a: int, b: int, rm: int) -> Result:
     """fmul.s: a * b."""
+    if rm == RNE:
+        res = fast.mul_s(single(a), single(b))
+        if res is not None:
+            return res
     return arith.mul(S, a, b, rm)
 
 
 def div_s(a: int, b: int, rm: int) -> Result:
     """fdiv.s: a / b."""
+    if rm == RNE:
+        res = fast.div_s(single(a), single(b))
+        if res is not None:
+            return res
     return arith.div(S, a, b, rm)
 
 
 def sqrt_s(a: int, rm: int) -> Result:
     """fsqrt.s."""
+    if rm == RNE:
+        res = fast.sqrt_s(single(a))
+        if res is not None:
+            return res
     return arith.sqrt(S, a, rm)
 
 

@@ -8,34 +8,54 @@ from __future__ import annotations
 
 from typing import Tuple
 
-from . import arith, compare, convert
-from .fmt import D, S
+from . import arith, compare, convert, fast
+from .fmt import RNE, D, S
 
 Result = Tuple[int, int]
 
 
 def add_d(a: int, b: int, rm: int) -> Result:
     """fadd.d: a + b."""
+    if rm == RNE:
+        res = fast.add_d(fast.to_float(a), fast.to_float(b))
+        if res is not None:
+            return res
     return arith.add(D, a, b, rm)
 
 
 def sub_d(a: int, b: int, rm: int) -> Result:
     """fsub.d: a - b."""
+    if rm == RNE:
+        res = fast.add_d(fast.to_float(a), -fast.to_float(b))
+        if res is not None:
+            return res
     return arith.add(D, a, b ^ D.sign_bit, rm)
 
 
 def mul_d(a: int, b: int, rm: int) -> Result:
     """fmul.d: a * b."""
+    if rm == RNE:
+        res = fast.mul_d(a, b)
+        if res is not None:
+            return res
     return arith.mul(D, a, b, rm)
 
 
 def div_d(a: int, b: int, rm: int) -> Result:
     """fdiv.d: a / b."""
+    if rm == RNE:
+        res = fast.div_d(a, b)
+        if res is not None:
+            return res
     return arith.div(D, a, b, rm)
 
 
 def sqrt_d(a: int, rm: int) -> Result:
     """fsqrt.d."""
+    if rm == RNE:
+        res = fast.sqrt_d(a)
+        if res is not None:
+            return res
     return arith.sqrt(D, a, rm)
 
 

@@ -196,3 +196,23 @@ def cross_single_boundaries() -> List[int]:
             D.power(-127), D.power(-126) - 1, D.power(128), D.power(128) - 1]
     return signed(D, [v for v in out if v >= 0 and v < D.inf] +
                   [D.inf, D.inf | 1, D.inf | (1 << 51), D.inf | (1 << 51) | 0x1234])
+
+
+def exact_friendly(fmt: Fmt) -> List[int]:
+    """Positive small odd integers times powers of two, whose sums, differences,
+    products, quotients and square roots are often exact, including near the
+    ends of the normal range."""
+    emin = 1 - fmt.bias
+    out = []
+    for k in (1, 3, 5, 7, 9, 15, 25, 49, 255):
+        frac = (k << fmt.fbits >> (k.bit_length() - 1)) & ((1 << fmt.fbits) - 1)
+        for e in (0, 1, -3, emin, emin + 3, fmt.bias - 4):
+            out.append(fmt.pattern(e + fmt.bias, frac))
+    return out
+
+
+def parse_case(line: str) -> Case:
+    """A case from its oracle line (``NAME RM A B C``, hex)."""
+    name, rm, *operands = line.split()
+    arity = len(OPS[name].operands)
+    return name, int(rm, 16), tuple(int(x, 16) for x in operands[:arity])

@@ -20,6 +20,7 @@ from fpu_cases import (
     D,
     S,
     cross_single_boundaries,
+    exact_friendly,
     expected,
     fma_specials,
     int_bound_floats,
@@ -47,6 +48,14 @@ def test_two_operand_arithmetic(oracle: Oracle, f: str) -> None:
     values = signed(FMTS[f], specials(FMTS[f]))
     cases = [c for n in _names(f, 2, True) for c in _cases(n, values)]
     assert_agree(oracle, cases, expected)
+
+
+@pytest.mark.parametrize("f", ["s", "d"])
+def test_exact_results(oracle: Oracle, f: str) -> None:
+    """Operands whose results are often exact: the fast paths' exactness checks."""
+    values = exact_friendly(FMTS[f])
+    names = _names(f, 2, True) + [f"sqrt_{f}"]
+    assert_agree(oracle, [c for n in names for c in _cases(n, values)], expected)
 
 
 @pytest.mark.parametrize("f", ["s", "d"])
