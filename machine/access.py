@@ -1,0 +1,221 @@
+"""A hart's data accesses beyond the translated fast path.
+
+Translated code reads RAM through the per-kind TLBs; everything else lands
+here: TLB misses (page walk, A/D update, TLB fill), misaligned accesses
+(performed, as QEMU does; split at a page boundary), MMIO, stores to pages
+holding translated code, watched pages, and LR/SC/AMOs. Faults become
+precise traps (`Trap(cause, tval=virtual address, pc, ic)`).
+
+TLB entries map a virtual page number to `ram_offset(page) - page_va`, so
+`entry + va` is the RAM offset; only RAM pages are entered, a store TLB
+only for pages with D set and no translated code, and neither for pages
+holding watchpoints.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Tuple
+
+from trapscope.machine import mmu
+from trapscope.machine import trap as T
+from trapscope.machine.bus import BusError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from trapscope.machine.hart import Hart
+
+M64 = 0xFFFFFFFFFFFFFFFF
+TLB_LIMIT = 8192
+
+
+def sign_extend(v: int, size: int) -> int:
+    """An unsigned `size`-byte value sign-extended to an unsigned 64-bit one."""
+    bits = 8 * size
+    if v >> (bits - 1) & 1:
+        v |= M64 ^ ((1 << bits) - 1)
+    return v
+
+
+class HartAccess:
+    """Mixin of `Hart`: the slow paths of loads, stores and atomics."""
+
+    # -- translation -------------------------------------------------------
+    def data_priv(self: Hart) -> int:
+        """The privilege data accesses are checked at (MPRV applies MPP in M-mode)."""
+        if self.priv == T.PRV_M and self.mstatus & T.MSTATUS_MPRV:
+            return (self.mstatus >> T.MSTATUS_MPP_SHIFT) & 3
+        return self.priv
+
+    def translate(self: Hart, va: int, access: int, pc: int, ic: int) -> int:
+        """Virtual -> physical for an access by this hart, or a precise trap."""
+        priv = self.priv if access == mmu.FETCH else self.data_priv()
+        if priv == T.PRV_M or self.satp >> 60 != 8:
+            return va
+        try:
+            return mmu.walk(self.read_phys_pte, self.write_phys_pte, self.satp, va, access,
+                            priv, bool(self.mstatus & T.MSTATUS_SUM),
+                            bool(self.mstatus & T.MSTATUS_MXR))
+        except mmu.Fault as f:
+            raise T.Trap(f.cause, va, pc, ic) from None
+
+    def read_phys_pte(self: Hart, pa: int) -> int:
+        off = pa - self.mem.base
+        if 0 <= off <= self.mem.size - 8:
+            return self.mem.q[off >> 3] if not off & 7 else self.bus.read(pa, 8)
+        return self.bus.read(pa, 8)
+
+    def write_phys_pte(self: Hart, pa: int, value: int) -> None:
+        self.phys_write(pa, 8, value)
+
+    # -- physical access -----------------------------------------------------
+    def phys_read(self: Hart, pa: int, size: int) -> int:
+        """Read physical memory or MMIO (BusError if nothing answers)."""
+        mem = self.mem
+        off = pa - mem.base
+        if 0 <= off <= mem.size - size:
+            return int.from_bytes(mem.data[off:off + size], "little")
+        return self.bus.read(pa, size)
+
+    def phys_write(self: Hart, pa: int, size: int, value: int) -> None:
+        """Write physical memory or MMIO, dropping translated code it overwrites."""
+        mem = self.mem
+        off = pa - mem.base
+        if 0 <= off <= mem.size - size:
+            mem.data[off:off + size] = (value & ((1 << (8 * size)) - 1)).to_bytes(size, "little")
+            if (pa >> 12) in self.code.pages or ((pa + size - 1) >> 12) in self.code.pages:
+                self.code.invalidate(pa, size)
+            return
+        self.bus.write(pa, size, value)
+
+    # -- TLB fills -----------------------------------------------------------
+    def _fill(self: Hart, tlb: dict, va: int, pa: int, store: bool) -> None:
+        mem = self.mem
+        page = pa & ~0xFFF
+        if not mem.base <= page < mem.base + mem.size:
+            return
+        vpn = va >> 12
+        dbg = self.dbg
+        if dbg.watch_pages and vpn in dbg.watch_pages:
+            return
+        if store and (page >> 12) in self.code.pages:
+            return
+        if len(tlb) >= TLB_LIMIT:
+            tlb.clear()
+        tlb[vpn] = (page - mem.base) - (vpn << 12)
+
+    # -- the slow paths called by translated code ----------------------------------
+    def ld_slow(self: Hart, a: int, size: int, signed: bool, pc: int, ic: int) -> int:
+        """A load the fast path could not do."""
+        self.cur_ic = ic
+        if (a & 0xFFF) + size > 0x1000:
+            v = self._split_load(a, size, pc, ic)
+        else:
+            pa = self.translate(a, mmu.LOAD, pc, ic)
+            self._watch(a, size, mmu.LOAD, pc, ic)
+            try:
+                v = self.phys_read(pa, size)
+            except BusError:
+                raise T.Trap(T.LOAD_ACCESS_FAULT, a, pc, ic) from None
+            self._fill(self.g["TL"], a, pa, False)
+        return sign_extend(v, size) if signed else v
+
+    def st_slow(self: Hart, a: int, size: int, v: int, pc: int, ic: int) -> None:
+        """A store the fast path could not do."""
+        self.cur_ic = ic
+        v &= (1 << (8 * size)) - 1
+        if (a & 0xFFF) + size > 0x1000:
+            self._split_store(a, size, v, pc, ic)
+            return
+        pa = self.translate(a, mmu.STORE, pc, ic)
+        self._watch(a, size, mmu.STORE, pc, ic)
+        try:
+            self.phys_write(pa, size, v)
+        except BusError:
+            raise T.Trap(T.STORE_ACCESS_FAULT, a, pc, ic) from None
+        self._fill(self.g["TS"], a, pa, True)
+
+    def _split_load(self: Hart, a: int, size: int, pc: int, ic: int) -> int:
+        first = 0x1000 - (a & 0xFFF)
+        parts = ((a, first), ((a + first) & M64, size - first))
+        pas = [self.translate(va, mmu.LOAD, pc, ic) for va, _ in parts]
+        self._watch(a, size, mmu.LOAD, pc, ic)
+        v = 0
+        try:
+            for (va, n), pa in zip(parts, pas):
+                v |= self.phys_read(pa, n) << (8 * (va - a & M64))
+        except BusError:
+            raise T.Trap(T.LOAD_ACCESS_FAULT, a, pc, ic) from None
+        return v
+
+    def _split_store(self: Hart, a: int, size: int, v: int, pc: int, ic: int) -> None:
+        first = 0x1000 - (a & 0xFFF)
+        parts = ((a, first), ((a + first) & M64, size - first))
+        pas = [self.translate(va, mmu.STORE, pc, ic) for va, _ in parts]
+        self._watch(a, size, mmu.STORE, pc, ic)
+        try:
+            for (va, n), pa in zip(parts, pas):
+                shift = 8 * (va - a & M64)
+                self.phys_write(pa, n, (v >> shift) & ((1 << (8 * n)) - 1))
+        except BusError:
+            raise T.Trap(T.STORE_ACCESS_FAULT, a, pc, ic) from None
+
+    def _watch(self: Hart, a: int, size: int, access: int, pc: int, ic: int) -> None:
+        dbg = self.dbg
+        if dbg.watchpoints and not self.watch_suppressed:
+            hit = dbg.watch_hit(a, size, access == mmu.STORE)
+            if hit is not None:
+                raise T.WatchHit(pc, ic, hit[0], hit[1])
+
+    # -- atomics -------------------------------------------------------------
+    def _atomic_pa(self: Hart, a: int, size: int, access: int, pc: int, ic: int) -> int:
+        if a & (size - 1):
+            cause = T.LOAD_ADDR_MISALIGNED if access == mmu.LOAD else T.STORE_ADDR_MISALIGNED
+            raise T.Trap(cause, a, pc, ic)
+        pa = self.translate(a, access, pc, ic)
+        if access == mmu.STORE:
+            self._watch(a, size, mmu.LOAD, pc, ic)
+        self._watch(a, size, access, pc, ic)
+        return pa
+
+    def _atomic_read(self: Hart, pa: int, size: int, cause: int, a: int, pc: int, ic: int) -> int:
+        try:
+            return self.phys_read(pa, size)
+        except BusError:
+            raise T.Trap(cause, a, pc, ic) from None
+
+    def lr(self: Hart, a: int, size: int, pc: int, ic: int) -> int:
+        """LR.W/LR.D: load and reserve."""
+        self.cur_ic = ic
+        pa = self._atomic_pa(a, size, mmu.LOAD, pc, ic)
+        v = self._atomic_read(pa, size, T.LOAD_ACCESS_FAULT, a, pc, ic)
+        self.reservation = (a, v, size)
+        return sign_extend(v, size)
+
+    def sc(self: Hart, a: int, v: int, size: int, pc: int, ic: int) -> int:
+        """SC.W/SC.D: store if the reservation holds (and memory still has the
+        reserved value, as QEMU checks); 0 on success, 1 on failure."""
+        self.cur_ic = ic
+        res: Tuple[int, int, int] | None = self.reservation
+        self.reservation = None
+        if res is None or res[0] != a:
+            return 1
+        pa = self._atomic_pa(a, size, mmu.STORE, pc, ic)
+        cur = self._atomic_read(pa, size, T.STORE_ACCESS_FAULT, a, pc, ic)
+        if cur != res[1] & ((1 << (8 * size)) - 1):
+            return 1
+        self._atomic_write(pa, size, v, a, pc, ic)
+        return 0
+
+    def amo(self: Hart, a: int, v: int, size: int, op, pc: int, ic: int) -> int:
+        """An AMO: read, apply `op(old, operand, size)`, write; returns old (sign-extended)."""
+        self.cur_ic = ic
+        pa = self._atomic_pa(a, size, mmu.STORE, pc, ic)
+        mask = (1 << (8 * size)) - 1
+        old = self._atomic_read(pa, size, T.STORE_ACCESS_FAULT, a, pc, ic)
+        self._atomic_write(pa, size, op(old, v & mask, size) & mask, a, pc, ic)
+        return sign_extend(old, size)
+
+    def _atomic_write(self: Hart, pa: int, size: int, v: int, a: int, pc: int, ic: int) -> None:
+        try:
+            self.phys_write(pa, size, v & ((1 << (8 * size)) - 1))
+        except BusError:
+            raise T.Trap(T.STORE_ACCESS_FAULT, a, pc, ic) from None

@@ -1,0 +1,163 @@
+"""Translated code: building blocks for a hart, caching them, dropping stale ones.
+
+Blocks are compiled once per content: the cache key is (virtual pc, the
+instruction bytes, single-step or not), so every hart and every
+re-translation of unchanged code reuses the code object; a hart makes its
+own function from it over its own globals.
+
+A hart keeps blocks in a dict per fetch context (virtual pc -> function).
+The machine-wide `CodeCache` remembers which physical bytes each block came
+from; a store to those bytes (by any hart's slow path, or `Bus.write_bytes`)
+removes the overlapping blocks from every hart. Pages that hold translated
+code never enter a store TLB, so such stores always reach the slow path.
+"""
+
+from __future__ import annotations
+
+import types
+from typing import TYPE_CHECKING, Callable, Dict, List, Tuple
+
+from trapscope.machine import mmu, translate
+from trapscope.machine import trap as T
+from trapscope.machine.bus import Bus
+from trapscope.machine.isa import decode_word
+
+if TYPE_CHECKING:  # pragma: no cover
+    from trapscope.machine.hart import Hart
+
+CACHE_LIMIT = 200_000
+
+# (hart, its block dict, virtual pc, first physical byte, end physical byte, function)
+Entry = Tuple["Hart", dict, int, int, int, Callable]
+
+
+class CodeCache:
+    """Machine-wide: compiled blocks by content, and which bytes each came from."""
+
+    def __init__(self) -> None:
+        self.compiled: Dict[Tuple[int, bytes, bool], Tuple[types.CodeType, int]] = {}
+        self.pages: Dict[int, List[Entry]] = {}
+        self.harts: List[Hart] = []
+        self._buses: List[Bus] = []
+
+    def attach(self, hart: Hart) -> None:
+        """Track a hart (and listen to its bus's external writes)."""
+        self.harts.append(hart)
+        if all(b is not hart.bus for b in self._buses):
+            self._buses.append(hart.bus)
+            hart.bus.on_memory_write(self.invalidate)
+
+    def code_for(self, key: Tuple[int, bytes, bool],
+                 insns: List[Tuple[int, object | None, int]]) -> Tuple[types.CodeType, int]:
+        """The compiled function code for a block (compiling it on first use)."""
+        hit = self.compiled.get(key)
+        if hit is None:
+            if len(self.compiled) >= CACHE_LIMIT:
+                self.compiled.clear()
+            block = translate.Block(key[0], len(key[1]), len(insns),
+                                    translate.build_source(insns, single=key[2]),
+                                    tuple(pc for pc, _, _ in insns))
+            func = next(c for c in block.code.co_consts if isinstance(c, types.CodeType))
+            hit = self.compiled[key] = (func, block.n)
+        return hit
+
+    def register(self, entry: Entry) -> None:
+        """Remember that a hart's block was built from [entry[3], entry[4])."""
+        page = entry[3] >> 12
+        lst = self.pages.get(page)
+        if lst is None:
+            lst = self.pages[page] = []
+            for h in self.harts:
+                h.drop_store_page(page)
+        elif len(lst) > 512:
+            lst[:] = [e for e in lst if e[1].get(e[2]) is e[5]]
+        lst.append(entry)
+
+    def invalidate(self, pa: int, size: int) -> None:
+        """Bytes [pa, pa + size) changed: drop every block built from them."""
+        end = pa + size
+        for page in range(pa >> 12, ((end - 1) >> 12) + 1):
+            lst = self.pages.get(page)
+            if not lst:
+                continue
+            keep = []
+            for e in lst:
+                if e[3] < end and pa < e[4]:
+                    if e[1].get(e[2]) is e[5]:
+                        del e[1][e[2]]
+                else:
+                    keep.append(e)
+            if keep:
+                self.pages[page] = keep
+            else:
+                del self.pages[page]
+
+
+def fetch_bytes(hart: Hart, vpc: int, ppc: int, ic: int) -> bytes:
+    """Instruction bytes from `ppc` to the end of its page (RAM or ROM)."""
+    mem = hart.bus.memory_at(ppc)
+    if mem is None:
+        raise T.Trap(T.INSN_ACCESS_FAULT, vpc, vpc, ic)
+    off = ppc - mem.base
+    end = min(off + (0x1000 - (ppc & 0xFFF)), mem.size)
+    return bytes(mem.data[off:end])
+
+
+def decode_block(vpc: int, buf: bytes, single: bool) -> Tuple[List[Tuple[int, object, int]], int]:
+    """Decode a block from `buf`; returns (instructions, bytes used).
+
+    Stops after a control-flow/system instruction, at the end of `buf`, or
+    before a 32-bit instruction that would cross it (bytes used is then 0
+    when it is the first: the caller fetches across the page).
+    """
+    insns: List[Tuple[int, object, int]] = []
+    off = 0
+    limit = 1 if single else translate.MAX_BLOCK
+    while len(insns) < limit and off + 2 <= len(buf):
+        word = buf[off] | buf[off + 1] << 8
+        length = 2
+        if word & 3 == 3:
+            if off + 4 > len(buf):
+                break
+            word |= (buf[off + 2] | buf[off + 3] << 8) << 16
+            length = 4
+        dec = decode_word(word)
+        insns.append(((vpc + off) & translate.M64, dec, word))
+        off += length
+        if translate.ends_block(dec):
+            break
+    return insns, off
+
+
+def build(hart: Hart, vpc: int, ic: int, single: bool, cache: bool = True) -> Tuple[Callable, int]:
+    """A function for the block at `vpc` in the hart's current fetch context.
+
+    Returns (function, instructions); the function is entered in the hart's
+    block dict (unless it spans two pages, which is rebuilt every time).
+    Raises a precise Trap for a fetch fault at `vpc`.
+    """
+    ppc = hart.translate(vpc, mmu.FETCH, vpc, ic)
+    buf = fetch_bytes(hart, vpc, ppc, ic)
+    insns, used = decode_block(vpc, buf, single)
+    spans = used == 0
+    if spans:
+        buf = _fetch_across(hart, vpc, buf, ic)
+        insns, used = decode_block(vpc, buf, True)
+        single = True
+    code, n = hart.code.code_for((vpc, buf[:used], single), insns)
+    fn = types.FunctionType(code, hart.g)
+    if cache and not spans:
+        d = hart.singles if single else hart.blocks
+        d[vpc] = fn
+        hart.code.register((hart, d, vpc, ppc, ppc + used, fn))
+    return fn, n
+
+
+def _fetch_across(hart: Hart, vpc: int, low: bytes, ic: int) -> bytes:
+    nxt = (vpc + len(low)) & translate.M64
+    ppc2 = hart.translate(nxt, mmu.FETCH, vpc, ic)
+    mem = hart.bus.memory_at(ppc2)
+    if mem is None:
+        raise T.Trap(T.INSN_ACCESS_FAULT, nxt, vpc, ic)
+    off = ppc2 - mem.base
+    return low + bytes(mem.data[off:off + 2])

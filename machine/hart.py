@@ -1,0 +1,430 @@
+"""A RV64IMAFDC hart: architectural state, the dispatch loop, interrupts and timers.
+
+Execution runs translated blocks (`codecache.build`, `translate`) from a
+per-fetch-context dict (virtual pc -> function). The dispatch loop runs
+until the instruction count `ic` reaches `lim`; anything that changes what
+the loop depends on (privilege, translation, interrupt state, a device
+line, a timer, a halt request) sets `lim = 0`, and the outer loop (`run`)
+re-reads the state, takes a pending interrupt and goes on.
+
+Contract (docs/development.md, "machine core"): `Hart(hartid, bus, sched)`,
+`x`, `f`, `pc`, `priv`, `csr_read`, `csr_write`, `set_irq`, `mtimecmp`,
+`m_trap_hook`, `started`, `reset(pc)`.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Tuple
+
+from trapscope.machine import codecache
+from trapscope.machine import csr as C
+from trapscope.machine import trap as T
+from trapscope.machine.access import HartAccess
+from trapscope.machine.bus import Bus, Memory
+from trapscope.machine.debug import Stop, StopReason
+from trapscope.machine.fpu_api import FPU_NAMES
+from trapscope.machine.isa import rv64a, rv64m
+from trapscope.machine.system import HartSystem
+
+if TYPE_CHECKING:  # pragma: no cover
+    from trapscope.machine.sched import Scheduler
+
+M64 = 0xFFFFFFFFFFFFFFFF
+NEVER = 1 << 80
+MTIP = 1 << T.IRQ_M_TIMER
+STIP = 1 << T.IRQ_S_TIMER
+
+
+class RamView:
+    """The main RAM as the fast paths see it: a bytearray and memoryview casts."""
+
+    def __init__(self, mem: Memory | None) -> None:
+        self.mem = mem
+        self.base = mem.base if mem else 0
+        self.size = mem.size if mem else 0
+        self.data = mem.data if mem else bytearray(8)
+        mv = memoryview(self.data)
+        self.b, self.h, self.hs = mv.cast("b"), mv.cast("H"), mv.cast("h")
+        self.i, self.is_, self.q = mv.cast("I"), mv.cast("i"), mv.cast("Q")
+
+
+def main_ram(bus: Bus) -> Memory | None:
+    """The RAM the fast paths use: the writable memory at 0x8000_0000, else the largest."""
+    rams = [m for m in bus.memories if m.writable]
+    for m in rams:
+        if m.base <= 0x80000000 < m.base + m.size:
+            return m
+    return max(rams, key=lambda m: m.size) if rams else None
+
+
+class Hart(HartAccess, HartSystem):
+    """One hardware thread. See the module docstring for the contract."""
+
+    def __init__(self, hartid: int, bus: Bus, sched: Scheduler) -> None:
+        self.hartid = hartid
+        self.bus = bus
+        self.sched = sched
+        self.x: List[int] = [0] * 32
+        self.f: List[int] = [0] * 32
+        self.pc = 0
+        self.priv = T.PRV_M
+        self.started = True
+        self.waiting = False
+        self.m_trap_hook: Callable[[Hart, int, int], bool] | None = None
+        self.catch_hook: Callable[[int], bool] | None = None
+        self.trap_pass = False
+        self.watch_suppressed = False
+        self.ic = 0  # instructions retired, ever
+        self.cur_ic = 0  # the count at the instruction now executing (for time, counters)
+        self.time_off = 0  # mtime seen by this hart = count + time_off
+        self.lim = 0
+        self.code = sched.code
+        self.dbg = sched.dbg
+        self.mem = RamView(None)
+        self._mem_bound = False
+        self.g: Dict[str, Any] = {}
+        self._ctx: Dict[Any, Tuple[dict, dict]] = {}
+        self._tlbs: Dict[Any, Tuple[dict, dict]] = {}
+        self.blocks: dict = {}
+        self.singles: dict = {}
+        self._init_csrs()
+        self._init_globals()
+        sched.add_hart(self)
+        self.code.attach(self)
+        self.context_changed()
+
+    # -- state ---------------------------------------------------------------
+    def _init_csrs(self) -> None:
+        self.mstatus = C.MSTATUS_RESET
+        self.medeleg = self.mideleg = self.mie = self.mip_sw = self.lines = 0
+        self.mtvec = self.stvec = self.mepc = self.sepc = 0
+        self.mcause = self.scause = self.mtval = self.stval = 0
+        self.mscratch = self.sscratch = self.satp = 0
+        self.mcounteren = self.scounteren = self.mcountinhibit = 0
+        self.menvcfg = self.senvcfg = 0
+        self.fflags = self.frm = 0
+        self.pmpcfg = [0, 0]
+        self.pmpaddr = [0] * C.PMP_ENTRIES
+        self.mhpmcounter = [0] * 32
+        self.mhpmevent = [0] * 32
+        self.tselect = 0
+        self.tdata = [C.TDATA1_RESET, 0, 0]
+        self.counter_base = [0, 0, 0]  # mcycle, (time), minstret: value = count - base
+        self.counter_frozen: List[int | None] = [None, None, None]
+        self._mtimecmp = 0
+        self.mtimer_armed = False
+        self.stimecmp = 0
+        self.stimer_armed = False
+        self.reservation: Tuple[int, int, int] | None = None
+
+    def _init_globals(self) -> None:
+        g = self.g
+        g["__builtins__"] = builtins
+        g.update(rv64m.RUNTIME)
+        g.update(rv64a.RUNTIME)
+        g.update(FPU_NAMES)
+        g.update(h=self, X=self.x, F=self.f, TL={}, TS={}, BlockExit=T.BlockExit,
+                 step1=self.step1)
+        for name in ("ld_slow", "st_slow", "raise_illegal", "csr_rw", "csr_rs", "csr_rc", "lr",
+                     "sc", "amo", "mret", "sret", "wfi", "sfence_vma", "fence_i", "ecall",
+                     "ebreak", "frm_rm"):
+            g[name] = getattr(self, name)
+        self._bind_views()
+
+    def _bind_views(self) -> None:
+        m = self.mem
+        self.g.update(RAM=m.data, MB=m.b, MH=m.h, Mh=m.hs, MI=m.i, Mi=m.is_, MQ=m.q)
+
+    def bind_memory(self) -> None:
+        """Find the main RAM on the bus (done once, before running)."""
+        if self._mem_bound:
+            return
+        self.mem = self.sched.ram_view(self.bus)
+        self._mem_bound = True
+        self._bind_views()
+        self.flush_translations()
+
+    def reset(self, pc: int) -> None:
+        """Power-on state: M-mode at `pc`, registers and CSRs cleared."""
+        self.x[:] = [0] * 32
+        self.f[:] = [0] * 32
+        self._init_csrs()
+        self.counter_base = [self.ic, 0, self.ic]
+        self.pc = pc
+        self.priv = T.PRV_M
+        self.waiting = False
+        self.trap_pass = False
+        self.flush_code()
+        self.flush_translations()
+
+    # -- CSR access for devices and firmware (no privilege checks) -------------------
+    def csr_read(self, num: int) -> int:
+        """A CSR's value (KeyError if it does not exist)."""
+        return C.CSRS[num].read(self)
+
+    def csr_write(self, num: int, value: int) -> None:
+        """Write a CSR with its WARL rules (KeyError if it does not exist)."""
+        w = C.CSRS[num].write
+        if w is not None:
+            w(self, value & M64)
+
+    # -- counters ------------------------------------------------------------
+    def read_counter(self, i: int) -> int:
+        frozen = self.counter_frozen[i]
+        return frozen if frozen is not None else (self.cur_ic - self.counter_base[i]) & M64
+
+    def write_counter(self, i: int, v: int) -> None:
+        if self.counter_frozen[i] is not None:
+            self.counter_frozen[i] = v & M64
+        else:
+            self.counter_base[i] = self.cur_ic - v
+
+    def set_countinhibit(self, v: int) -> None:
+        for i in (0, 2):
+            if v >> i & 1 and self.counter_frozen[i] is None:
+                self.counter_frozen[i] = self.read_counter(i)
+            elif not v >> i & 1 and self.counter_frozen[i] is not None:
+                self.counter_base[i] = self.cur_ic - self.counter_frozen[i]
+                self.counter_frozen[i] = None
+        self.mcountinhibit = v & ~2 & 0xFFFFFFFF
+
+    def time_now(self) -> int:
+        """mtime as this hart sees it now."""
+        return (self.cur_ic + self.time_off) & M64
+
+    def pmp_rules(self) -> int:
+        """How many PMP entries are active (A != OFF)."""
+        return sum(1 for cfg in self.pmpcfg for b in range(8) if (cfg >> (8 * b + 3)) & 3)
+
+    # -- interrupts and timers -------------------------------------------------
+    def mip_value(self) -> int:
+        """mip: software-set bits or'ed with device lines and timers."""
+        return self.mip_sw | self.lines
+
+    def set_irq(self, bit: int, level: bool) -> None:
+        """Drive an interrupt line (a mip bit number) high or low."""
+        old = self.lines
+        self.lines = old | (1 << bit) if level else old & ~(1 << bit)
+        if self.lines != old:
+            self.lim = 0
+
+    @property
+    def stce(self) -> bool:
+        return bool(self.menvcfg & C.MENVCFG_STCE)
+
+    @property
+    def mtimecmp(self) -> int:
+        """The CLINT's mtimecmp for this hart; MTIP = mtime >= mtimecmp."""
+        return self._mtimecmp
+
+    @mtimecmp.setter
+    def mtimecmp(self, value: int) -> None:
+        self._mtimecmp = value & M64
+        self.mtimer_armed = True
+        self.timers()
+        self.lim = 0
+
+    def timers_changed(self) -> None:
+        """stimecmp or menvcfg changed: re-evaluate the S timer."""
+        self.stimer_armed = True
+        self.timers()
+        self.lim = 0
+
+    def timers(self) -> int:
+        """Raise/lower MTIP and STIP from the time; returns the next deadline (as a count)."""
+        now = self.cur_ic + self.time_off
+        deadline = NEVER
+        if self.mtimer_armed:
+            if now >= self._mtimecmp:
+                self.lines |= MTIP
+                self.mtimer_armed = False
+            else:
+                self.lines &= ~MTIP
+                deadline = self._mtimecmp - self.time_off
+        if self.stimer_armed:
+            if now >= self.stimecmp:
+                self.mip_sw |= STIP
+                self.stimer_armed = False
+            else:
+                self.mip_sw &= ~STIP
+                deadline = min(deadline, self.stimecmp - self.time_off)
+        return deadline
+
+    def next_deadline(self) -> int | None:
+        """The mtime at which this hart's next armed timer fires, if any."""
+        times = [t for t, armed in ((self._mtimecmp, self.mtimer_armed),
+                                    (self.stimecmp, self.stimer_armed)) if armed]
+        return min(times) if times else None
+
+    def wakeable(self) -> bool:
+        """Whether an interrupt is pending and enabled in mie (what ends WFI)."""
+        return bool(self.mip_value() & self.mie)
+
+    # -- contexts ------------------------------------------------------------
+    def context_changed(self) -> None:
+        """Privilege or mstatus changed: pick the block dict and TLBs, re-check interrupts."""
+        paging = self.satp >> 60 == C.SATP_MODE_SV39
+        fkey: Any = ("sv39", self.priv) if paging and self.priv != T.PRV_M else "bare"
+        pair = self._ctx.get(fkey)
+        if pair is None:
+            pair = self._ctx[fkey] = ({}, {})
+        self.blocks, self.singles = pair
+        dpriv = self.data_priv()
+        dkey: Any = "bare"
+        if paging and dpriv != T.PRV_M:
+            dkey = (dpriv, bool(self.mstatus & T.MSTATUS_SUM), bool(self.mstatus & T.MSTATUS_MXR))
+        tl = self._tlbs.get(dkey)
+        if tl is None:
+            tl = self._tlbs[dkey] = ({}, {})
+        g = self.g
+        if g["TL"] is not tl[0]:
+            g["TL"], g["TS"] = tl
+        self.lim = 0
+
+    def flush_translations(self) -> None:
+        """satp changed or SFENCE.VMA: forget translated addresses and paged blocks."""
+        for key, (blocks, singles) in self._ctx.items():
+            if key != "bare":
+                blocks.clear()
+                singles.clear()
+        for tl, ts in self._tlbs.values():
+            tl.clear()
+            ts.clear()
+        self.context_changed()
+
+    def flush_code(self) -> None:
+        """Forget every translated block of this hart (FENCE.I, remote fences)."""
+        for blocks, singles in self._ctx.values():
+            blocks.clear()
+            singles.clear()
+        self.lim = 0
+
+    def drop_store_page(self, ppn: int) -> None:
+        """A physical page now holds translated code: stores to it take the slow path."""
+        base = self.mem.base
+        for _, ts in self._tlbs.values():
+            dead = [vpn for vpn, t in ts.items() if (base + t + (vpn << 12)) >> 12 == ppn]
+            for vpn in dead:
+                del ts[vpn]
+
+    def drop_virtual_page(self, vpn: int) -> None:
+        """Forget the TLB entries of one virtual page (watchpoints)."""
+        for tl, ts in self._tlbs.values():
+            tl.pop(vpn, None)
+            ts.pop(vpn, None)
+
+    # -- execution -----------------------------------------------------------
+    def run(self, until: int) -> Stop | None:
+        """Execute until `ic` reaches `until`, the hart waits in WFI, or a debug stop."""
+        self.bind_memory()
+        while self.ic < until and not self.waiting:
+            self.cur_ic = self.ic
+            deadline = self.timers()
+            if self.mip_value() & self.mie:
+                cause = T.pending_interrupt(self)
+                if cause is not None:
+                    try:
+                        T.enter_trap(self, cause, 0, self.pc)
+                    except T.TrapCaught as e:
+                        return self._stop(StopReason.TRAP, cause=e.cause)
+            if self.sched.halt_requested or self.sched.exit_code is not None:
+                return None
+            self.lim = min(until, deadline)
+            stop = self._dispatch_debug() if self.dbg.active else self._dispatch()
+            if stop is not None:
+                return stop
+        return None
+
+    def _dispatch(self) -> Stop | None:
+        blocks = self.blocks
+        pc = self.pc
+        ic = self.ic
+        build = codecache.build
+        try:
+            while True:
+                lim = self.lim
+                if ic >= lim:
+                    break
+                try:
+                    fn = blocks[pc]
+                except KeyError:
+                    fn = build(self, pc, ic, False)[0]
+                pc, n = fn(ic, lim)
+                ic += n
+        except T.BlockExit as e:
+            return self._exit(e)
+        self.pc = pc
+        self.ic = self.cur_ic = ic
+        return None
+
+    def _dispatch_debug(self) -> Stop | None:
+        dbg = self.dbg
+        blocks, singles = self.blocks, self.singles
+        pc = self.pc
+        ic = self.ic
+        build = codecache.build
+        try:
+            while True:
+                lim = self.lim
+                if ic >= lim:
+                    break
+                if (pc >> 12) in dbg.bp_pages:
+                    kind = dbg.breakpoint_at(pc)
+                    if kind is not None and pc != self.resume_pc:
+                        self.pc, self.ic = pc, ic
+                        return self._stop(kind)
+                    fn = singles.get(pc) or build(self, pc, ic, True)[0]
+                else:
+                    fn = blocks.get(pc) or build(self, pc, ic, False)[0]
+                self.resume_pc = None
+                pc, n = fn(ic, lim)
+                ic += n
+        except T.BlockExit as e:
+            self.resume_pc = None
+            return self._exit(e)
+        self.pc = pc
+        self.ic = self.cur_ic = ic
+        return None
+
+    resume_pc: int | None = None
+
+    def _exit(self, e: T.BlockExit) -> Stop | None:
+        """A block left early: take its trap, or report a watchpoint."""
+        self.pc, self.ic, self.cur_ic = e.pc, e.ic, e.ic
+        if isinstance(e, T.Trap):
+            try:
+                T.enter_trap(self, e.cause, e.tval, e.pc)
+            except T.TrapCaught as c:
+                return self._stop(StopReason.TRAP, cause=c.cause)
+            return None
+        assert isinstance(e, T.WatchHit)
+        self.watch_suppressed = True
+        try:
+            self.step_insn()
+        finally:
+            self.watch_suppressed = False
+        return self._stop(StopReason.WATCHPOINT, watch=e.kind, addr=e.addr)
+
+    def _stop(self, reason: StopReason, **kw) -> Stop:
+        if reason is StopReason.TRAP:
+            self.trap_pass = True
+        return Stop(reason, self.hartid, self.pc, **kw)
+
+    def step1(self, pc: int, ic: int) -> Tuple[int, int]:
+        """Run one instruction at `pc` (a block longer than the budget left)."""
+        fn = self.singles.get(pc) or codecache.build(self, pc, ic, True)[0]
+        return fn(ic, NEVER)
+
+    def step_insn(self) -> Stop | None:
+        """Execute exactly one instruction (or take the trap it raises); no interrupts."""
+        self.bind_memory()
+        self.cur_ic = self.ic
+        self.timers()
+        try:
+            fn = self.singles.get(self.pc) or codecache.build(self, self.pc, self.ic, True)[0]
+            self.pc, n = fn(self.ic, NEVER)
+            self.ic = self.cur_ic = self.ic + n
+        except T.BlockExit as e:
+            return self._exit(e)
+        return None

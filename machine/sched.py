@@ -1,0 +1,204 @@
+"""The scheduler: deterministic hart interleaving, time, device input, exits.
+
+Time is counted in rounds of `quantum` ticks of mtime (10 MHz; one retired
+instruction is one tick). In a round [T, T + quantum) each started hart
+runs, in hart order, until its own clock (its instructions plus the time it
+spent waiting) reaches the round's end; a hart in WFI, a frozen hart and a
+stopped one let their clock run to the end of the round. Between rounds the
+polls run (HTIF) and the input `post`ed by other threads is applied, so the
+same inputs at the same rounds give the same run, instruction for
+instruction. When every started hart waits, time jumps to the next timer
+deadline; with none, the scheduler blocks until `post` brings input, a halt
+or an exit.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from typing import TYPE_CHECKING, Callable, Deque, Dict, FrozenSet, List
+
+from trapscope.machine.bus import Bus
+from trapscope.machine.codecache import CodeCache
+from trapscope.machine.debug import DebugState, Stop, StopReason
+
+if TYPE_CHECKING:  # pragma: no cover
+    from trapscope.machine.hart import Hart, RamView
+
+DEFAULT_QUANTUM = 10_000
+
+
+class Scheduler:
+    """Runs the harts of one machine. Contract: now(), post(), add_poll(), request_exit()."""
+
+    def __init__(self, quantum: int = DEFAULT_QUANTUM) -> None:
+        self.quantum = quantum
+        self.harts: List[Hart] = []
+        self.code = CodeCache()
+        self.dbg = DebugState(self)
+        self.time = 0  # mtime at the start of the current round
+        self.round_end = quantum
+        self.current: Hart | None = None
+        self.last: Hart | None = None
+        self.halt_requested = False
+        self.exit_code: int | None = None
+        self._posted: Deque[Callable[[], None]] = deque()
+        self._cond = threading.Condition()
+        self._polls: List[Callable[[], None]] = []
+        self._views: Dict[int, RamView] = {}
+
+    # -- the contract --------------------------------------------------------------
+    def add_hart(self, hart: Hart) -> None:
+        """Called by Hart.__init__."""
+        self.harts.append(hart)
+
+    def now(self) -> int:
+        """mtime: the running hart's clock, or the round start between rounds."""
+        cur = self.current
+        return cur.time_now() if cur is not None else self.time
+
+    def post(self, fn: Callable[[], None]) -> None:
+        """Run `fn()` in the machine thread at the next round boundary. Thread-safe."""
+        with self._cond:
+            self._posted.append(fn)
+            self._cond.notify_all()
+
+    def add_poll(self, fn: Callable[[], None]) -> None:
+        """Call `fn()` between rounds (HTIF polls tohost there)."""
+        self._polls.append(fn)
+
+    def request_exit(self, code: int) -> None:
+        """End the run: `run` returns a Stop with reason EXITED and this code."""
+        self.exit_code = code
+        self._poke_all()
+
+    def request_halt(self) -> None:
+        """Ask a running `run` to return (reason HALTED) soon. Thread-safe."""
+        self.halt_requested = True
+        self._poke_all()
+
+    def _poke_all(self) -> None:
+        for h in self.harts:
+            h.lim = 0
+        with self._cond:
+            self._cond.notify_all()
+
+    def ram_view(self, bus: Bus) -> RamView:
+        """The fast-path view of a bus's main RAM (shared by its harts)."""
+        from trapscope.machine.hart import RamView, main_ram
+
+        view = self._views.get(id(bus))
+        if view is None:
+            view = self._views[id(bus)] = RamView(main_ram(bus))
+        return view
+
+    def total_insns(self) -> int:
+        """Instructions retired by all harts."""
+        return sum(h.ic for h in self.harts)
+
+    # -- running -----------------------------------------------------------------
+    def run(self, *, frozen: FrozenSet[int] = frozenset(), max_insns: int | None = None) -> Stop:
+        """Run the harts not in `frozen` until something stops the machine."""
+        start = self.total_insns()
+        while True:
+            early = self._early_stop()
+            if early is not None:
+                return early
+            left = None if max_insns is None else max_insns - (self.total_insns() - start)
+            if left is not None and left <= 0:
+                return self._stop(StopReason.INSN_LIMIT)
+            stop = self._run_round(frozen, left)
+            if stop is not None:
+                return stop
+
+    def _early_stop(self) -> Stop | None:
+        if self.exit_code is not None:
+            return self._stop(StopReason.EXITED, exit_code=self.exit_code)
+        if self.halt_requested:
+            self.halt_requested = False
+            return self._stop(StopReason.HALTED)
+        return None
+
+    def _stop(self, reason: StopReason, **kw) -> Stop:
+        h = self.last or (self.harts[0] if self.harts else None)
+        return Stop(reason, h.hartid if h else 0, h.pc if h else 0, **kw)
+
+    def _run_round(self, frozen: FrozenSet[int], left: int | None) -> Stop | None:
+        """Advance every hart to the end of the round (or stop early)."""
+        end = self.round_end
+        ran = False
+        for h in self.harts:
+            t = h.ic + h.time_off
+            if t >= end:
+                continue
+            if not h.started or h.hartid in frozen or (h.waiting and not h.wakeable()):
+                h.time_off += end - t
+                continue
+            h.waiting = False
+            until = h.ic + (end - t)
+            if left is not None:
+                until = min(until, h.ic + left)
+            before = h.ic
+            stop = self._run_hart(h, until)
+            if stop is not None:
+                return stop
+            if left is not None:
+                left -= h.ic - before
+            if self.exit_code is not None or self.halt_requested:
+                return None
+            if h.waiting:
+                h.time_off += end - (h.ic + h.time_off)
+            ran = True
+            if h.ic + h.time_off < end:
+                return None  # stopped short (budget): resume this round later
+        self._end_round(ran, frozen)
+        return None
+
+    def _run_hart(self, h: Hart, until: int) -> Stop | None:
+        if self.last is not h:
+            for other in self.harts:
+                if other is not h:
+                    other.reservation = None
+        self.last = self.current = h
+        try:
+            return h.run(until)
+        finally:
+            self.current = None
+
+    def _end_round(self, ran: bool, frozen: FrozenSet[int]) -> None:
+        self.time = self.round_end
+        for poll in self._polls:
+            poll()
+        self._drain()
+        if not ran and self.exit_code is None and not self.halt_requested:
+            self._idle(frozen)
+        self.round_end = self.time + self.quantum
+
+    def _drain(self) -> None:
+        while True:
+            with self._cond:
+                if not self._posted:
+                    return
+                fn = self._posted.popleft()
+            fn()
+
+    def _idle(self, frozen: FrozenSet[int]) -> None:
+        """No hart could run this round: jump to a timer deadline or wait for input."""
+        live = [h for h in self.harts if h.started and h.hartid not in frozen]
+        if any(h.wakeable() for h in live):
+            return
+        deadlines = [d for d in (h.next_deadline() for h in live) if d is not None]
+        if deadlines and min(deadlines) > self.time:
+            self._set_time(min(deadlines))
+            return
+        if deadlines:
+            return
+        with self._cond:
+            while not self._posted and not self.halt_requested and self.exit_code is None:
+                self._cond.wait()
+        self._drain()
+
+    def _set_time(self, t: int) -> None:
+        self.time = t
+        for h in self.harts:
+            h.time_off = t - h.ic
