@@ -37,7 +37,7 @@ GROUPS: Dict[str, Callable[[str], List[str]]] = {
 @pytest.mark.parametrize("f", ["s", "d"])
 @pytest.mark.parametrize("group", sorted(GROUPS))
 def test_random_operands(oracle: Oracle, group: str, f: str) -> None:
-    @settings(max_examples=EXAMPLES, deadline=None, database=None,
+    @settings(max_examples=EXAMPLES, deadline=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                      HealthCheck.large_base_example])
     @given(batch=st.lists(cases(GROUPS[group](f)), min_size=BATCH[0], max_size=BATCH[1]))
