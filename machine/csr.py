@@ -107,16 +107,18 @@ _csr(0x100, "sstatus", read_sstatus, write_sstatus)
 MISA = (2 << 62) | sum(1 << (ord(c) - ord("A")) for c in "IMAFDCSU")
 _csr(0x301, "misa", lambda h: MISA, lambda h, v: None)
 _csr(0xF11, "mvendorid", lambda h: 0)
-_csr(0xF12, "marchid", lambda h: 0)
-_csr(0xF13, "mimpid", lambda h: 0)
+QEMU_VERSION_ID = 0x070216  # QEMU 7.2.22 reports its version in marchid and mimpid
+_csr(0xF12, "marchid", lambda h: QEMU_VERSION_ID)
+_csr(0xF13, "mimpid", lambda h: QEMU_VERSION_ID)
 _csr(0xF14, "mhartid", lambda h: h.hartid)
 _csr(0xF15, "mconfigptr", lambda h: 0)
 
 # -- traps and interrupts ------------------------------------------------------------
-DELEGABLE_EXCEPTIONS = sum(1 << c for c in (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 15))
-DELEGABLE_INTERRUPTS = T.S_INTERRUPTS
-ALL_INTERRUPTS = T.S_INTERRUPTS | T.M_INTERRUPTS
-MIP_WRITABLE = T.S_INTERRUPTS
+# As QEMU 7.2 (even without H): the VS/guest bits and LCOFI are writable storage.
+DELEGABLE_EXCEPTIONS = 0xF0BFFF
+DELEGABLE_INTERRUPTS = 0x2666
+ALL_INTERRUPTS = 0x2EEE
+MIP_WRITABLE = 0x2666
 
 
 def _write_tvec(attr: str) -> Writer:
@@ -131,7 +133,7 @@ _csr(0x303, "mideleg", *_field("mideleg", DELEGABLE_INTERRUPTS, poke=True))
 _csr(0x304, "mie", *_field("mie", ALL_INTERRUPTS, poke=True))
 _csr(0x305, "mtvec", lambda h: h.mtvec, _write_tvec("mtvec"))
 _csr(0x340, "mscratch", *_field("mscratch"))
-_csr(0x341, "mepc", *_field("mepc", M64 & ~1))
+_csr(0x341, "mepc", *_field("mepc"))  # QEMU 7.2 keeps bit 0 as written
 _csr(0x342, "mcause", *_field("mcause"))
 _csr(0x343, "mtval", *_field("mtval"))
 
@@ -170,7 +172,7 @@ def write_sip(h: Hart, v: int) -> None:
 _csr(0x104, "sie", read_sie, write_sie)
 _csr(0x105, "stvec", lambda h: h.stvec, _write_tvec("stvec"))
 _csr(0x140, "sscratch", *_field("sscratch"))
-_csr(0x141, "sepc", *_field("sepc", M64 & ~1))
+_csr(0x141, "sepc", *_field("sepc"))
 _csr(0x142, "scause", *_field("scause"))
 _csr(0x143, "stval", *_field("stval"))
 _csr(0x144, "sip", read_sip, write_sip)
@@ -194,7 +196,7 @@ _csr(0x180, "satp", lambda h: h.satp, write_satp, _tvm_ok)
 
 # -- environment configuration, Sstc --------------------------------------------------
 MENVCFG_STCE = 1 << 63
-MENVCFG_WRITABLE = MENVCFG_STCE | 0xF1  # STCE, CBZE, CBCFE, CBIE, FIOM
+MENVCFG_WRITABLE = MENVCFG_STCE | (1 << 62) | 0xF1  # STCE, PBMTE, CBZE, CBCFE, CBIE, FIOM
 SENVCFG_WRITABLE = 0xF1
 
 
@@ -219,6 +221,8 @@ def write_stimecmp(h: Hart, v: int) -> None:
 
 
 _csr(0x14D, "stimecmp", lambda h: h.stimecmp, write_stimecmp, _sstc_ok)
+# QEMU 7.2 has vstimecmp even without H (M-mode can read and write it; it does nothing).
+_csr(0x24D, "vstimecmp", *_field("vstimecmp"), pred=lambda h: h.priv == T.PRV_M)
 
 # -- counters -------------------------------------------------------------------
 NUM_HPM = 16  # mhpmcounter3..18 exist, as QEMU 7.2's default pmu-num
@@ -238,8 +242,8 @@ def _hpm_exists(index: int) -> bool:
     return 3 <= index < 3 + NUM_HPM
 
 
-_csr(0x306, "mcounteren", *_field("mcounteren", 0xFFFFFFFF))
-_csr(0x106, "scounteren", *_field("scounteren", 0xFFFFFFFF))
+_csr(0x306, "mcounteren", *_field("mcounteren"))
+_csr(0x106, "scounteren", *_field("scounteren"))
 _csr(0x320, "mcountinhibit", lambda h: h.mcountinhibit, lambda h, v: h.set_countinhibit(v))
 _csr(0xB00, "mcycle", lambda h: h.read_counter(0), lambda h, v: h.write_counter(0, v))
 _csr(0xB02, "minstret", lambda h: h.read_counter(2), lambda h, v: h.write_counter(2, v))
@@ -306,8 +310,6 @@ def _pmpcfg(reg: int) -> None:
             o, n = (old >> 8 * b) & 0xFF, (v >> 8 * b) & 0xFF
             if o & 0x80:  # locked entries keep their configuration
                 n = o
-            elif n & 3 == 2:  # W without R is reserved
-                n &= ~3
             new |= (n & 0x9F) << 8 * b
         h.pmpcfg[reg // 2] = new
     _csr(0x3A0 + reg, f"pmpcfg{reg}", read, write)
@@ -316,7 +318,7 @@ def _pmpcfg(reg: int) -> None:
 def _pmpaddr(i: int) -> None:
     def write(h: Hart, v: int) -> None:
         if not (h.pmpcfg[i // 8] >> 8 * (i % 8)) & 0x80:
-            h.pmpaddr[i] = v & ((1 << 54) - 1)
+            h.pmpaddr[i] = v
     _csr(0x3B0 + i, f"pmpaddr{i}", lambda h: h.pmpaddr[i], write)
 
 
@@ -326,7 +328,7 @@ for _i in range(PMP_ENTRIES):
     _pmpaddr(_i)
 
 # -- debug triggers (Sdtrig registers as storage; no trigger ever fires) ----------------
-TDATA1_RESET = (2 << 60) | (1 << 59)  # type 2 (mcontrol), dmode... as QEMU reads an unused one
+TDATA1_RESET = 2 << 60  # type 2 (mcontrol), as QEMU reads an unused trigger
 
 
 def _tdata(i: int) -> None:
@@ -334,16 +336,15 @@ def _tdata(i: int) -> None:
         return h.tdata[i]
 
     def write(h: Hart, v: int) -> None:
-        if i == 0:
-            return  # only the reset value is kept for tdata1 (no trigger type is implemented)
-        h.tdata[i] = v
+        if i == 1:  # only tdata2 is kept: no trigger ever fires, tdata1/3 keep their reset values
+            h.tdata[i] = v
     _csr(0x7A1 + i, f"tdata{i + 1}", read, write)
 
 
 _csr(0x7A0, "tselect", lambda h: h.tselect, lambda h, v: setattr(h, "tselect", v if v < 2 else h.tselect))
 for _i in range(3):
     _tdata(_i)
-_csr(0x7A4, "tinfo", lambda h: 0x4)  # supports type 2 only
+_csr(0x7A4, "tinfo", lambda h: 0x44)  # types 2 and 6, as QEMU 7.2 says
 
 
 def check_access(h: Hart, num: int, write: bool) -> CsrDef | None:

@@ -110,10 +110,11 @@ class Hart(HartAccess, HartSystem):
         self.mhpmevent = [0] * 32
         self.tselect = 0
         self.tdata = [C.TDATA1_RESET, 0, 0]
+        self.vstimecmp = 0
         self.counter_base = [0, 0, 0]  # mcycle, (time), minstret: value = count - base
         self.counter_frozen: List[int | None] = [None, None, None]
         self._mtimecmp = 0
-        self.mtimer_armed = False
+        self.mtimer_armed = True  # as QEMU's CLINT: mtimecmp = 0 at reset, so MTIP is pending
         self.stimecmp = 0
         self.stimer_armed = False
         self.reservation: Tuple[int, int, int] | None = None
@@ -187,7 +188,7 @@ class Hart(HartAccess, HartSystem):
             elif not v >> i & 1 and self.counter_frozen[i] is not None:
                 self.counter_base[i] = self.cur_ic - self.counter_frozen[i]
                 self.counter_frozen[i] = None
-        self.mcountinhibit = v & ~2 & 0xFFFFFFFF
+        self.mcountinhibit = v
 
     def time_now(self) -> int:
         """mtime as this hart sees it now."""

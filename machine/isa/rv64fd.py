@@ -23,7 +23,7 @@ def _arith(p: str, unbox: str, box: str) -> None:
         _fp(f"f{op}.{p}", f"_r, _f = {op}_{p}({u('FS1')}, {u('FS2')}, RM); FD = {b('_r')}; FFLAGS |= _f", rm=True)
     _fp(f"fsqrt.{p}", f"_r, _f = sqrt_{p}({u('FS1')}, RM); FD = {b('_r')}; FFLAGS |= _f", rm=True)
     for op in ("fmadd", "fmsub", "fnmsub", "fnmadd"):
-        _fp(f"{op}.{p}", f"_r, _f = {op[1:]}_{p}({u('FS1')}, {u('FS2')}, {u('FS3')}, RM); "
+        _fp(f"{op}.{p}", f"_r, _f = {op}_{p}({u('FS1')}, {u('FS2')}, {u('FS3')}, RM); "
             f"FD = {b('_r')}; FFLAGS |= _f", rm=True)
     for op in ("min", "max"):
         _fp(f"f{op}.{p}", f"_r, _f = {op}_{p}({u('FS1')}, {u('FS2')}); FD = {b('_r')}; FFLAGS |= _f")

@@ -46,7 +46,9 @@ def build(name: str, source: str, *, lang: str = "S", extra: Sequence[str] = ())
     src.write_text(source)
     (d / "link.ld").write_text(LINKER_SCRIPT)
     tmp = d / f"{name}.elf.tmp"
-    subprocess.run([CC, *CFLAGS, *extra, "-T", str(d / "link.ld"), "-o", str(tmp), str(src)],
-                   check=True, capture_output=True, text=True)
+    res = subprocess.run([CC, *CFLAGS, *extra, "-T", str(d / "link.ld"), "-o", str(tmp), str(src)],
+                         capture_output=True, text=True)
+    if res.returncode:
+        raise RuntimeError(f"building {name} failed:\n{res.stderr[-3000:]}")
     tmp.rename(elf)
     return elf
