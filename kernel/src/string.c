@@ -1,0 +1,98 @@
+// The C library string and memory functions the kernel (and gcc) need.
+#include "types.h"
+#include "defs.h"
+
+void *memset(void *dst, int c, size_t n)
+{
+  uint8 *d = dst;
+  if (((uint64)d & 7) == 0 && (n & 7) == 0) {
+    uint64 v = (uint8)c;
+    v |= v << 8;
+    v |= v << 16;
+    v |= v << 32;
+    uint64 *q = dst;
+    for (size_t i = 0; i < n / 8; i++)
+      q[i] = v;
+    return dst;
+  }
+  for (size_t i = 0; i < n; i++)
+    d[i] = c;
+  return dst;
+}
+
+void *memmove(void *dst, const void *src, size_t n)
+{
+  uint8 *d = dst;
+  const uint8 *s = src;
+  if (s < d && s + n > d) {
+    while (n-- > 0)
+      d[n] = s[n];
+    return dst;
+  }
+  if ((((uint64)d | (uint64)s | n) & 7) == 0) {
+    uint64 *qd = dst;
+    const uint64 *qs = src;
+    for (size_t i = 0; i < n / 8; i++)
+      qd[i] = qs[i];
+    return dst;
+  }
+  for (size_t i = 0; i < n; i++)
+    d[i] = s[i];
+  return dst;
+}
+
+void *memcpy(void *dst, const void *src, size_t n)
+{
+  return memmove(dst, src, n);
+}
+
+int memcmp(const void *a, const void *b, size_t n)
+{
+  const uint8 *x = a, *y = b;
+  for (size_t i = 0; i < n; i++)
+    if (x[i] != y[i])
+      return x[i] - y[i];
+  return 0;
+}
+
+size_t strlen(const char *s)
+{
+  size_t n = 0;
+  while (s[n])
+    n++;
+  return n;
+}
+
+int strcmp(const char *a, const char *b)
+{
+  while (*a && *a == *b)
+    a++, b++;
+  return (uint8)*a - (uint8)*b;
+}
+
+int strncmp(const char *a, const char *b, size_t n)
+{
+  while (n > 0 && *a && *a == *b)
+    n--, a++, b++;
+  return n == 0 ? 0 : (uint8)*a - (uint8)*b;
+}
+
+// Copy at most size-1 bytes and always terminate.
+char *safestrcpy(char *dst, const char *src, size_t size)
+{
+  if (size == 0)
+    return dst;
+  size_t i = 0;
+  for (; i + 1 < size && src[i]; i++)
+    dst[i] = src[i];
+  dst[i] = 0;
+  return dst;
+}
+
+char *strchr(const char *s, int c)
+{
+  for (; *s; s++)
+    if (*s == c)
+      return (char *)s;
+  return 0;
+}

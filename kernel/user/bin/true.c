@@ -1,0 +1,7 @@
+// true: exit 0, or with the status given as the first argument.
+#include <stdlib.h>
+
+int main(int argc, char **argv)
+{
+  return argc > 1 ? atoi(argv[1]) : 0;
+}

@@ -1,0 +1,133 @@
+"""Run the guest kernel on QEMU (or on trapscope) with a hard timeout.
+
+    result = run_qemu(elf, append="init=tests", smp=2)
+    assert result.status == 0, result.transcript()
+
+The child is killed on timeout, and as soon as the kernel panics; the full
+serial transcript is kept for failure messages.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import List, Sequence
+
+QEMU = "qemu-system-riscv64"
+OPENSBI_JUMP = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf"
+
+PASS_RE = re.compile(r"^(PASS|FAIL) (\S+)", re.M)
+SUMMARY_RE = re.compile(r"^tests: (\d+) passed, (\d+) failed$", re.M)
+FRAMES_RE = re.compile(r"^frames: before (\d+) after (\d+)", re.M)
+
+
+@dataclass
+class RunResult:
+    """What a run printed and how it ended."""
+
+    command: List[str]
+    output: str
+    status: int | None          # exit status, None if killed
+    timed_out: bool = False
+    panicked: bool = False
+    seconds: float = 0.0
+    notes: List[str] = field(default_factory=list)
+
+    def transcript(self) -> str:
+        """Everything needed to understand a failure."""
+        how = "timed out" if self.timed_out else "panicked" if self.panicked else (
+            f"exit status {self.status}")
+        return f"$ {' '.join(self.command)}\n[{how} after {self.seconds:.1f}s]\n{self.output}"
+
+    def verdicts(self) -> List[str]:
+        """The `PASS name` / `FAIL name` lines, in order."""
+        return [f"{m.group(1)} {m.group(2)}" for m in PASS_RE.finditer(self.output)]
+
+    def summary(self) -> tuple | None:
+        m = SUMMARY_RE.search(self.output)
+        return (int(m.group(1)), int(m.group(2))) if m else None
+
+    def frames(self) -> tuple | None:
+        m = FRAMES_RE.search(self.output)
+        return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def require(tool: str) -> str:
+    """Path of a required tool; a missing one is a setup failure."""
+    path = shutil.which(tool)
+    if not path:
+        raise RuntimeError(f"{tool} is not installed: run tools/dev setup")
+    return path
+
+
+def run_command(cmd: Sequence[str], timeout: float) -> RunResult:
+    """Run cmd, collecting stdout+stderr; kill it on timeout or on a kernel panic."""
+    start = time.monotonic()
+    proc = subprocess.Popen(list(cmd), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    chunks: List[bytes] = []
+    panicked = threading.Event()
+
+    def reader() -> None:
+        assert proc.stdout is not None
+        while True:
+            data = proc.stdout.read1(65536) if hasattr(proc.stdout, "read1") else proc.stdout.read(1)
+            if not data:
+                return
+            chunks.append(data)
+            tail = b"".join(chunks[-4:])
+            if b"\npanic: " in tail and b"called from" in tail:
+                panicked.set()
+
+    t = threading.Thread(target=reader, daemon=True)
+    t.start()
+    timed_out = False
+    deadline = start + timeout
+    while proc.poll() is None:
+        if panicked.is_set():
+            time.sleep(0.5)   # let the backtrace through
+            break
+        if time.monotonic() > deadline:
+            timed_out = True
+            break
+        time.sleep(0.05)
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    t.join(timeout=5)
+    output = b"".join(chunks).decode("utf-8", "replace").replace("\r\n", "\n")
+    status = None if (timed_out or panicked.is_set()) else proc.returncode
+    return RunResult(list(cmd), output, status, timed_out, panicked.is_set(),
+                     time.monotonic() - start)
+
+
+def qemu_command(elf: Path, append: str = "init=tests", smp: int = 2, mem: int = 128,
+                 bios: str = "default") -> List[str]:
+    return [require(QEMU), "-machine", "virt", "-smp", str(smp), "-m", f"{mem}M",
+            "-nographic", "-bios", bios, "-kernel", str(elf), "-append", append,
+            "-monitor", "none", "-serial", "stdio"]
+
+
+def run_qemu(elf: Path, append: str = "init=tests", smp: int = 2, mem: int = 128,
+             timeout: float = 120, bios: str = "default") -> RunResult:
+    """Boot elf on `qemu-system-riscv64 -machine virt` with the default OpenSBI."""
+    return run_command(qemu_command(elf, append, smp, mem, bios), timeout)
+
+
+def run_trapscope(elf: Path, append: str = "init=tests", smp: int = 2,
+                  bios: str | None = None, timeout: float = 900) -> RunResult:
+    """Boot elf on trapscope's own machine (`trapscope run`)."""
+    cmd = [sys.executable, "-m", "trapscope.tools.cli", "run", "--smp", str(smp),
+           "--append", append]
+    if bios:
+        cmd += ["--bios", bios]
+    cmd.append(str(elf))
+    return run_command(cmd, timeout)
