@@ -27,6 +27,7 @@
  *     epc, which must then be an identity-mapped address).
  * From S or U mode, ENTER_M (`ecall` with a7 = ECALL_TO_M) returns to M mode
  * just after the ecall; the M handler does that without counting a trap.
+ * ENTER_M_BREAK does the same with `ebreak`, for tests that delegate ecalls.
  */
 #ifndef ISA_H
 #define ISA_H
@@ -159,7 +160,12 @@
 #define GOTO_U(label) \
     li t6, MSTATUS_MPP; csrc mstatus, t6; la t6, label; csrw mepc, t6; mret;
 /* From S or U mode: continue in M mode after the ecall (clobbers a7). */
-#define ENTER_M li a7, ECALL_TO_M; ecall;
+#define ENTER_M li a7, ECALL_TO_M; ecall; li a7, 0;
+#define ENTER_M_BREAK li a7, ECALL_TO_M; ebreak; li a7, 0;
+
+/* The next armed exception resumes at `label` instead of after the trapping
+   instruction (needed when that instruction cannot be read: fetch faults). */
+#define SET_RESUME(label) la t6, trap_slots; la t5, label; sd t5, TRAP_RESUME(t6);
 
 /* Install (or with 0, remove) a hook in a trap handler. */
 #define SET_HOOK_M(label) la t6, trap_slots; la t5, label; sd t5, TRAP_HOOK_M(t6);
@@ -222,10 +228,10 @@ p##trap_entry: \
     li t2, mode; li t3, 3; bne t2, t3, p##trap_record; \
     li t2, ECALL_TO_M; bne a7, t2, p##trap_record; \
     addi t2, t1, -CAUSE_ECALL_U; beqz t2, p##trap_to_m; \
-    addi t2, t1, -CAUSE_ECALL_S; bnez t2, p##trap_record; \
+    addi t2, t1, -CAUSE_ECALL_S; beqz t2, p##trap_to_m; \
+    addi t2, t1, -CAUSE_BREAKPOINT; bnez t2, p##trap_record; \
 p##trap_to_m: \
-    li t2, MSTATUS_MPP; csrs mstatus, t2; \
-    csrr t2, epc; addi t2, t2, 4; csrw epc, t2; j p##trap_return; \
+    li t2, MSTATUS_MPP; csrs mstatus, t2; j p##trap_skip; \
 p##trap_record: \
     sd t1, TRAP_CAUSE(t0); \
     csrr t2, tval; sd t2, TRAP_TVAL(t0); \
@@ -239,7 +245,7 @@ p##trap_record: \
     li t2, 1; sll t2, t2, t1; csrc ie, t2; j p##trap_return; \
 2:  ld t2, TRAP_RESUME(t0); beqz t2, 3f; \
     csrw epc, t2; sd zero, TRAP_RESUME(t0); j p##trap_return; \
-3:  csrr t2, epc; lhu t3, 0(t2); andi t3, t3, 3; addi t3, t3, -3; bnez t3, 4f; addi t2, t2, 2; \
+3: p##trap_skip: csrr t2, epc; lhu t3, 0(t2); andi t3, t3, 3; addi t3, t3, -3; bnez t3, 4f; addi t2, t2, 2; \
 4:  addi t2, t2, 2; csrw epc, t2; \
     .globl p##trap_return; \
 p##trap_return: \

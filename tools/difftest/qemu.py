@@ -51,8 +51,11 @@ def machine_args(elf: Path, bios: str, *, extra_machine: str = "") -> List[str]:
 
 def run(elf: Path, bios: str = BIOS_NONE, *, serial: str = "null", timeout: float = 300.0,
         extra: Sequence[str] = ()) -> subprocess.CompletedProcess:
-    """Run a program to its end on QEMU; returns the finished process (exit status = the guest's)."""
-    args = machine_args(elf, bios) + ["-serial", serial, *extra]
+    """Run a program to its end on QEMU; returns the finished process (exit status = the guest's).
+
+    Time counts instructions (-icount), so instret is exact, as on trapscope.
+    """
+    args = machine_args(elf, bios) + ["-serial", serial, *DETERMINISM, *extra]
     return subprocess.run(args, capture_output=True, timeout=timeout, check=False)
 
 
