@@ -97,7 +97,8 @@
 #define TRAP_RESUME  80
 #define TRAP_HOOK_M  88
 #define TRAP_HOOK_S  96
-#define TRAP_SLOTS_SIZE 104
+#define TRAP_AUX     104    /* free for hooks */
+#define TRAP_SLOTS_SIZE 112
 
 /* ---- checks --------------------------------------------------------- */
 
@@ -192,6 +193,7 @@
 
 /* The start of a test: start-up code, handlers, pass/fail, then the cases. */
 #define TEST_BEGIN \
+    .option nopic; \
     .section .text.init, "ax", @progbits; \
     .globl _start; \
 _start: \
@@ -231,7 +233,9 @@ p##trap_entry: \
     addi t2, t1, -CAUSE_ECALL_S; beqz t2, p##trap_to_m; \
     addi t2, t1, -CAUSE_BREAKPOINT; bnez t2, p##trap_record; \
 p##trap_to_m: \
-    li t2, MSTATUS_MPP; csrs mstatus, t2; j p##trap_skip; \
+    li t2, MSTATUS_MPP; csrs mstatus, t2; \
+    addi t2, t1, -CAUSE_BREAKPOINT; beqz t2, p##trap_skip; \
+    csrr t2, epc; addi t2, t2, 4; csrw epc, t2; j p##trap_return; \
 p##trap_record: \
     sd t1, TRAP_CAUSE(t0); \
     csrr t2, tval; sd t2, TRAP_TVAL(t0); \
