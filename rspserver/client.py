@@ -61,6 +61,7 @@ class RspClient:
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.framer = framing.Framer(max_packet=1 << 22)
         self._events: List[object] = []
+        self._ack_due = False  # a '+' owed for the last packet, sent with the next packet
         self.ack_mode = True
         self.output: List[str] = []  # text of O packets received so far
         self.features: Dict[str, str] = {}
@@ -78,11 +79,16 @@ class RspClient:
         if no_ack and self.features.get("QStartNoAckMode") == "+":
             if self.request(b"QStartNoAckMode") == b"OK":
                 self.ack_mode = False
+                self.framer.verify = False  # allowed in no-ack mode; the sum is costly in Python
 
     # -- packets --------------------------------------------------------------------
     def send(self, body: bytes) -> None:
         """Send one packet (and, in ack mode, wait for its '+')."""
-        self.sock.sendall(framing.frame(body))
+        wire = framing.frame(body)
+        if self._ack_due:
+            wire = b"+" + wire
+            self._ack_due = False
+        self.sock.sendall(wire)
         if self.ack_mode:
             self._wait_ack()
 
@@ -105,7 +111,7 @@ class RspClient:
             event = self._next_event()
             if isinstance(event, framing.Packet):
                 if self.ack_mode:
-                    self.sock.sendall(b"+")
+                    self._ack_due = True
                 return event.data
             if isinstance(event, framing.Malformed):
                 raise RspError(f"malformed packet from the stub: {event.reason}")
@@ -142,7 +148,8 @@ class RspClient:
 
     def interrupt(self) -> None:
         """Send Ctrl-C (0x03)."""
-        self.sock.sendall(b"\x03")
+        self.sock.sendall((b"+" if self._ack_due else b"") + b"\x03")
+        self._ack_due = False
 
     # -- conveniences ---------------------------------------------------------------
     def stop_reply(self) -> StopReply:

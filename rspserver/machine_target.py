@@ -10,7 +10,9 @@ departing client's leftovers can be cleared.
 from __future__ import annotations
 
 import collections
-from typing import Counter, List, Tuple, Union
+import struct
+from itertools import repeat
+from typing import Counter, List, Sequence, Tuple, Union
 
 from trapscope.machine.debug import Debug, HartState, MemoryFault, Stop, StopReason, WatchKind
 from trapscope.rspserver import riscv
@@ -31,6 +33,9 @@ _WATCH_KINDS = {WatchType.WRITE: WatchKind.WRITE, WatchType.READ: WatchKind.READ
 _WATCH_STOPS = {WatchKind.WRITE: StopKind.WATCH, WatchKind.READ: StopKind.RWATCH,
                 WatchKind.ACCESS: StopKind.AWATCH}
 _MASK64 = (1 << 64) - 1
+_GPRS = range(riscv.GPR_COUNT)
+_G_REGNOS = tuple(range(riscv.G_REGISTERS))
+_G_BLOCK = struct.Struct(f"<{riscv.G_REGISTERS}Q")
 
 
 class MachineTarget:
@@ -65,10 +70,8 @@ class MachineTarget:
     # -- registers ----------------------------------------------------------------
     def read_registers(self, thread: int) -> bytes:
         hart = thread - 1
-        read = self.debug.read_gpr
-        values = [read(hart, i) for i in range(riscv.GPR_COUNT)]
-        values.append(self.debug.read_pc(hart))
-        return b"".join(v.to_bytes(8, "little") for v in values)
+        return _G_BLOCK.pack(*map(self.debug.read_gpr, repeat(hart, riscv.GPR_COUNT), _GPRS),
+                             self.debug.read_pc(hart))
 
     def write_registers(self, thread: int, data: bytes) -> bool:
         if len(data) % 8 or len(data) > riscv.G_REGISTERS * 8:
@@ -128,10 +131,9 @@ class MachineTarget:
             return False
         return True
 
-    def expedited_registers(self, thread: int) -> List[Tuple[int, bytes]]:
+    def expedited_registers(self, thread: int) -> Tuple[Sequence[int], int, bytes]:
         """x0-x31 and pc: with them in the stop reply, gdb needs no ``g`` after a step."""
-        block = self.read_registers(thread)
-        return [(regno, block[regno * 8 : regno * 8 + 8]) for regno in range(riscv.G_REGISTERS)]
+        return _G_REGNOS, 8, self.read_registers(thread)
 
     # -- memory -------------------------------------------------------------------
     def read_memory(self, thread: int, addr: int, length: int, physical: bool) -> Union[bytes, int]:

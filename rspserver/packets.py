@@ -429,8 +429,31 @@ def _build_index(entries: Tuple[Entry, ...]) -> Dict[int, List[Entry]]:
 _INDEX = _build_index(PACKETS)
 
 
+_MEMO: Dict[bytes, Tuple[str, tuple | None] | None] = {}
+_MEMO_LIMIT = 4096
+_MEMO_LEN = 64
+
+
 def lookup(data: bytes) -> Tuple[str, tuple | None] | None:
-    """(handler name, parsed packet or None if malformed); None for an unknown packet."""
+    """(handler name, parsed packet or None if malformed); None for an unknown packet.
+
+    Parsed packets are immutable, so short ones are remembered: gdb sends the
+    same few (``vCont;s:1``, ``g``, ``m...,4``) over and over while stepping.
+    """
+    if len(data) <= _MEMO_LEN:
+        try:
+            return _MEMO[data]
+        except KeyError:
+            pass
+        found = _lookup(data)
+        if len(_MEMO) >= _MEMO_LIMIT:
+            _MEMO.clear()
+        _MEMO[data] = found
+        return found
+    return _lookup(data)
+
+
+def _lookup(data: bytes) -> Tuple[str, tuple | None] | None:
     if not data:
         return None
     for entry in _INDEX.get(data[0], ()):

@@ -5,6 +5,12 @@ This is the only module that touches asyncio. Each connection feeds a
 the machine thread and come back to the event loop with
 `call_soon_threadsafe`.
 
+Sockets are served with `loop.add_reader`/`add_writer` on non-blocking
+sockets rather than asyncio's Transport/Protocol pair: per-packet latency
+decides how fast gdb steps, and the transport layer costs about a third of
+a loopback round trip. Replies are sent at once; what the socket cannot
+take is queued and flushed when it becomes writable.
+
 A second client while one is attached is told so (an ``E.`` error reply to
 its first packet, which gdb prints) and disconnected; the first is not
 disturbed. When a client leaves, even in the middle of a run, the machine
@@ -17,7 +23,7 @@ import asyncio
 import ipaddress
 import logging
 import socket
-from typing import Tuple
+from typing import List, Tuple
 
 from trapscope.rspserver import framing
 from trapscope.rspserver.control import Controller
@@ -30,6 +36,7 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 1234
 #: how long a refused second client may take to send its first packet
 REFUSE_TIMEOUT = 5.0
+RECV_SIZE = 1 << 18
 
 
 def parse_listen(text: str) -> Tuple[str, int]:
@@ -60,18 +67,30 @@ class RspServer:
         self.target = target
         self.monitor = monitor
         self.controller: Controller | None = None
-        self.active: _Connection | None = None
+        self.active: Connection | None = None
         self.address: Tuple[str, int] | None = None
-        self._server: asyncio.base_events.Server | None = None
+        self._listener: socket.socket | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._closed: asyncio.Event | None = None
+        self._refused: List[Connection] = []
 
     async def start(self, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> Tuple[str, int]:
         """Bind and listen; returns the address actually bound (port 0 picks one)."""
         loop = asyncio.get_running_loop()
+        self._loop = loop
+        self._closed = asyncio.Event()
         if self.controller is None:
             self.controller = Controller(self.target, loop.call_soon_threadsafe)
-        self._server = await loop.create_server(lambda: _Connection(self), host, port,
-                                                reuse_address=True)
-        bound = self._server.sockets[0].getsockname()
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        infos = await loop.getaddrinfo(host, port, family=family, type=socket.SOCK_STREAM)
+        listener = socket.socket(infos[0][0], socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(infos[0][4])
+        listener.listen(8)
+        listener.setblocking(False)
+        self._listener = listener
+        loop.add_reader(listener.fileno(), self._accept)
+        bound = listener.getsockname()
         self.address = (bound[0], bound[1])
         if not is_loopback(host):
             log.warning("listening on %s:%d: anyone who can reach this port controls the machine",
@@ -80,79 +99,166 @@ class RspServer:
         return self.address
 
     async def serve_forever(self) -> None:
-        assert self._server is not None
-        await self._server.serve_forever()
+        """Serve until `close`."""
+        assert self._closed is not None
+        await self._closed.wait()
+
+    def _accept(self) -> None:
+        assert self._listener is not None and self._loop is not None
+        try:
+            sock, peer = self._listener.accept()
+        except (BlockingIOError, InterruptedError):
+            return
+        conn = Connection(self, self._loop, sock, peer)
+        if self.active is not None:
+            conn.refuse(self.active.peer)
+        else:
+            self.active = conn
+            conn.attach()
+
+    def connection_closed(self, conn: Connection) -> None:
+        if self.active is conn:
+            self.active = None
 
     def close(self) -> None:
         """Stop listening, drop the client, and stop the machine thread."""
-        if self._server is not None:
-            self._server.close()
+        if self._listener is not None and self._loop is not None:
+            self._loop.remove_reader(self._listener.fileno())
+            self._listener.close()
+            self._listener = None
         if self.active is not None:
-            self.active.abort()
+            self.active.close()
         if self.controller is not None:
             self.controller.close()
+        if self._closed is not None:
+            self._closed.set()
 
 
-class _Connection(asyncio.Protocol):
+class Connection:
     """One TCP connection: a session, or a refusal."""
 
-    def __init__(self, server: RspServer) -> None:
+    def __init__(self, server: RspServer, loop: asyncio.AbstractEventLoop,
+                 sock: socket.socket, peer) -> None:
         self.server = server
+        self.loop = loop
+        self.sock = sock
+        self.fd = sock.fileno()
+        self.peer = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else str(peer)
         self.session: Session | None = None
-        self.transport: asyncio.Transport | None = None
-        self.peer = "?"
-        self._refuse_timer: asyncio.TimerHandle | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
-        sock = transport.get_extra_info("socket")
-        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+        self._out = bytearray()  # what the socket has not taken yet
+        self._closing = False
+        self._closed = False
+        self._timer: asyncio.TimerHandle | None = None
+        sock.setblocking(False)
+        if sock.family in (socket.AF_INET, socket.AF_INET6):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        peer = transport.get_extra_info("peername")
-        self.peer = f"{peer[0]}:{peer[1]}" if peer else "?"
+
+    # -- setting up ---------------------------------------------------------------
+    def attach(self) -> None:
         server = self.server
-        if server.active is not None:
-            log.warning("refused %s: %s is already attached", self.peer, server.active.peer)
-            loop = asyncio.get_running_loop()
-            self._refuse_timer = loop.call_later(REFUSE_TIMEOUT, transport.close)
-            return
-        server.active = self
-        assert server.controller is not None
-        last = server.controller.last_stop
-        if last is not None and last.kind is StopKind.EXITED and not server.controller.running:
-            server.controller.reset()
+        controller = server.controller
+        assert controller is not None
+        last = controller.last_stop
+        if last is not None and last.kind is StopKind.EXITED and not controller.running:
+            controller.reset()
             log.info("the guest had exited: machine reset for the new client")
-        self.session = Session(server.target, server.controller, transport.write, transport.close,
+        self.session = Session(server.target, controller, self.send, self.close,
                                monitor=server.monitor, peer=self.peer)
+        self.loop.add_reader(self.fd, self._readable)
         log.info("gdb client %s attached", self.peer)
 
-    def data_received(self, data: bytes) -> None:
-        if self.session is not None:
+    def refuse(self, active_peer: str) -> None:
+        """Answer the first packet with an error naming the attached client, then close."""
+        log.warning("refused %s: %s is already attached", self.peer, active_peer)
+        self._refusal = (f"trapscope: another debugger ({active_peer}) is attached to this "
+                         "machine; only one client at a time").encode()
+        self._framer = framing.Framer()
+        self.loop.add_reader(self.fd, self._readable_refused)
+        self._timer = self.loop.call_later(REFUSE_TIMEOUT, self.close)
+
+    # -- input --------------------------------------------------------------------
+    def _recv(self) -> bytes | None:
+        try:
+            data = self.sock.recv(RECV_SIZE)
+        except (BlockingIOError, InterruptedError):
+            return None
+        except OSError:
+            data = b""
+        if not data:
+            self._lost()
+            return None
+        return data
+
+    def _readable(self) -> None:
+        data = self._recv()
+        if data is not None and self.session is not None:
             self.session.feed(data)
-        else:
-            self._refuse(data)
 
-    def _refuse(self, data: bytes) -> None:
-        if not any(isinstance(e, framing.Packet) for e in framing.Framer().feed(data)):
+    def _readable_refused(self) -> None:
+        data = self._recv()
+        if data is None:
             return
-        assert self.transport is not None
-        active = self.server.active.peer if self.server.active else "another client"
-        message = (f"trapscope: another debugger ({active}) is attached to this machine; "
-                   "only one client at a time").encode()
-        self.transport.write(b"+" + framing.frame(b"E." + message))
-        self.transport.close()
+        if any(isinstance(e, framing.Packet) for e in self._framer.feed(data)):
+            self.send(b"+" + framing.frame(b"E." + self._refusal))
+            self.close()
 
-    def connection_lost(self, exc: Exception | None) -> None:
-        if self._refuse_timer is not None:
-            self._refuse_timer.cancel()
-        if self.session is None:
+    # -- output -------------------------------------------------------------------
+    def send(self, data: bytes) -> None:
+        if self._closed:
             return
-        self.session.disconnected()
-        if self.server.active is self:
-            self.server.active = None
-        log.info("gdb client %s detached", self.peer)
+        if not self._out:
+            try:
+                sent = self.sock.send(data)
+            except (BlockingIOError, InterruptedError):
+                sent = 0
+            except OSError:
+                self._lost()
+                return
+            if sent == len(data):
+                return
+            data = data[sent:]
+            self.loop.add_writer(self.fd, self._writable)
+        self._out += data
 
-    def abort(self) -> None:
-        if self.transport is not None:
-            self.transport.abort()
+    def _writable(self) -> None:
+        try:
+            sent = self.sock.send(self._out)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            self._lost()
+            return
+        del self._out[:sent]
+        if not self._out:
+            self.loop.remove_writer(self.fd)
+            if self._closing:
+                self._finish()
+
+    # -- closing ------------------------------------------------------------------
+    def close(self) -> None:
+        """Close once the queued output is sent."""
+        if self._closed:
+            return
+        self._closing = True
+        self.loop.remove_reader(self.fd)
+        if self.session is not None:
+            self.session.disconnected()
+        if not self._out:
+            self._finish()
+
+    def _lost(self) -> None:
+        self._out.clear()
+        self.close()
+
+    def _finish(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self._timer is not None:
+            self._timer.cancel()
+        self.loop.remove_reader(self.fd)
+        self.loop.remove_writer(self.fd)
+        self.sock.close()
+        self.server.connection_closed(self)
+        if self.session is not None:
+            log.info("gdb client %s detached", self.peer)

@@ -34,6 +34,9 @@ from trapscope.rspserver.target import (
 
 log = logging.getLogger("trapscope.rspserver")
 
+# Replies that are hex digits (or a short error): a faster checksum applies.
+_HEX_REPLIES = frozenset({"g", "m", "p"})
+
 #: packets queued while the machine runs; beyond this they are dropped with an error reply
 MAX_PENDING = 256
 
@@ -144,14 +147,14 @@ class Session:
             log.exception("%s: handling %r failed", self.peer, data[:64])
             reply = error(EINVAL)
         if reply is not None:
-            self.send_packet(reply)
+            self.send_packet(reply, hex_digits=name in _HEX_REPLIES)
 
     # -- output -----------------------------------------------------------------------
-    def send_packet(self, body: bytes) -> None:
-        """Send one packet (its body already escaped if binary)."""
+    def send_packet(self, body: bytes, hex_digits: bool = False) -> None:
+        """Send one packet (its body already escaped if binary; `hex_digits`: lowercase hex)."""
         if self.closed:
             return
-        wire = framing.frame(body)
+        wire = framing.frame(body, hex_digits=hex_digits)
         if not self.no_ack:
             self._last_packet = wire
         self._send(wire)

@@ -13,8 +13,7 @@ qSupported and served.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
-from typing import Callable, FrozenSet, List, Protocol, Tuple, Union
+from typing import Callable, FrozenSet, List, NamedTuple, Protocol, Sequence, Tuple, Union
 
 SIGINT = 2
 SIGTRAP = 5
@@ -43,8 +42,7 @@ class StopKind(enum.Enum):
     EXITED = "exited"
 
 
-@dataclass(frozen=True)
-class StopEvent:
+class StopEvent(NamedTuple):
     """A stop of the whole target (all-stop), naming the thread that caused it."""
 
     kind: StopKind
@@ -63,8 +61,7 @@ class WatchType(enum.Enum):
     ACCESS = 4
 
 
-@dataclass(frozen=True)
-class ResumePlan:
+class ResumePlan(NamedTuple):
     """What to run: `step` (a thread) executes exactly one instruction; the
     threads in `running` run freely; every other thread stays stopped."""
 
@@ -127,8 +124,9 @@ class Target(Protocol):
         """Set where the thread resumes (c/s/C/S with an address)."""
         ...
 
-    def expedited_registers(self, thread: int) -> List[Tuple[int, bytes]]:
-        """(regno, bytes) pairs worth sending in a stop reply."""
+    def expedited_registers(self, thread: int) -> Tuple[Sequence[int], int, bytes]:
+        """Registers worth sending in a stop reply: (regnos, size, block), where
+        register regnos[i] is block[i * size : (i + 1) * size]."""
         ...
 
     # -- memory

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Dict, FrozenSet, List
+import functools
+from typing import Dict, FrozenSet, List, Tuple
 
 from trapscope.rspserver import packets as p
 from trapscope.rspserver.replies import error
@@ -28,9 +29,18 @@ def format_stop(session, stop: StopEvent) -> bytes:
     elif stop.kind is StopKind.HW_BREAK and b"hwbreak+" in session.gdb_features:
         parts.append(b"hwbreak:;")
     parts.append(b"thread:%x;" % stop.thread)
-    for regno, value in session.target.expedited_registers(stop.thread):
-        parts.append(b"%x:%s;" % (regno, value.hex().encode()))
+    regnos, size, block = session.target.expedited_registers(stop.thread)
+    parts.append(_expedite_format(tuple(regnos)) % tuple(block.hex(";", size).encode().split(b";")))
     return b"".join(parts)
+
+
+@functools.lru_cache(maxsize=8)
+def _expedite_format(regnos: Tuple[int, ...]) -> bytes:
+    """``0:%s;1:%s;...`` for these register numbers (filled with hex values)."""
+    return "".join(f"{regno:x}:%s;" for regno in regnos).encode()
+
+
+
 
 
 def resume(session, packet: p.Resume) -> bytes | None:
@@ -48,7 +58,8 @@ def vcont_query(session, packet: p.NoArgs) -> bytes:
     return b"vCont;c;C;s;S;t"
 
 
-def plan_for(actions: List[p.VContAction], threads: List[int]) -> ResumePlan | None:
+@functools.lru_cache(maxsize=64)
+def plan_for(actions: Tuple[p.VContAction, ...], threads: Tuple[int, ...]) -> ResumePlan | None:
     """Each thread takes the first action that names it or names no thread."""
     chosen: Dict[int, str] = {}
     for thread in threads:
@@ -64,7 +75,7 @@ def plan_for(actions: List[p.VContAction], threads: List[int]) -> ResumePlan | N
 
 
 def vcont(session, packet: p.VCont) -> bytes | None:
-    plan = plan_for(list(packet.actions), session.target.threads())
+    plan = plan_for(packet.actions, tuple(session.target.threads()))
     if plan is None:
         return error(EINVAL)
     return session.start_resume(plan)
