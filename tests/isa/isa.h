@@ -145,6 +145,10 @@
 /* ... holds the address of `label`. */
 #define CHECK_TRAP_SLOT_ADDR(slot, label) la t6, trap_slots; ld t5, slot(t6); la t6, label; bne t5, t6, fail;
 
+/* Case n: the status register the last trap saw, masked, must equal `val`. */
+#define TRAP_STATUS_CHECK(n, mask, val) \
+    li gp, n; la t6, trap_slots; ld t5, TRAP_STATUS(t6); li t6, mask; and t5, t5, t6; li t6, val; bne t5, t6, fail;
+
 /* Case n: `code` must trap exactly once with `cause`. */
 #define TEST_TRAP(n, cause, code...) \
     li gp, n; ARM_TRAP; code; CHECK_TRAPPED(cause)
