@@ -204,7 +204,7 @@ def _user_programs() -> List[Tuple[str, Path]]:
     return progs
 
 
-def test_names() -> List[str]:
+def list_tests() -> List[str]:
     """The test programs in the order the runner runs them."""
     have = [s.stem for s in sorted((USER_DIR / "tests").glob("*.c"))]
     order_file = USER_DIR / "tests" / "order"
@@ -327,7 +327,7 @@ def make_cpio(files: Dict[str, bytes], executables: Iterable[str] = ()) -> bytes
 
 def _initramfs(user: Dict[str, Path], extra: Dict[str, Path], cache: Path) -> Path:
     files = {dest: p.read_bytes() for dest, p in user.items()}
-    files["etc/tests"] = ("\n".join(test_names()) + "\n").encode()
+    files["etc/tests"] = ("\n".join(list_tests()) + "\n").encode()
     for dest, p in extra.items():
         files[dest] = p.read_bytes()
     execs = [d for d, data in files.items() if data[:4] == b"\x7fELF"]

@@ -89,9 +89,7 @@ void power_off(int status)
   for (int i = 0; i < NCPU; i++)
     if (cpus[i].online && i != cpuid())
       total += cpus[i].instret;
-  klog_printf("[kernel] power off, status %d, about %d million instructions retired\n", status,
-              (int)(total / 1000000));
-  printf("[kernel] power off (status %d)\n", status);
+  printf("[kernel] power off (status %d), %lu instructions retired\n", status, total);
   *(volatile uint32 *)SYSCON = status == 0 ? SYSCON_PASS : (((uint32)status << 16) | SYSCON_FAIL);
   sbi_system_reset(0, status ? 1 : 0);
   for (;;)

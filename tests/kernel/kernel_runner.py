@@ -19,7 +19,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Sequence
+from typing import List, Sequence, Tuple
 
 QEMU = "qemu-system-riscv64"
 OPENSBI_JUMP = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf"
@@ -68,24 +68,42 @@ def require(tool: str) -> str:
     return path
 
 
-def run_command(cmd: Sequence[str], timeout: float) -> RunResult:
-    """Run cmd, collecting stdout+stderr; kill it on timeout or on a kernel panic."""
+def run_command(cmd: Sequence[str], timeout: float,
+                interact: Sequence[Tuple[bytes, bytes]] = ()) -> RunResult:
+    """Run cmd, collecting stdout+stderr; kill it on timeout or on a kernel panic.
+
+    interact: (wait_for, send) pairs, in order: when the output shows
+    wait_for (after the previous one), send goes to the guest's input.
+    """
     start = time.monotonic()
-    proc = subprocess.Popen(list(cmd), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(list(cmd), stdin=subprocess.PIPE if interact else subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
     chunks: List[bytes] = []
     panicked = threading.Event()
+    script = list(interact)
 
     def reader() -> None:
         assert proc.stdout is not None
+        tail = b""
+        seen = 0   # output already matched by the script
         while True:
-            data = proc.stdout.read1(65536) if hasattr(proc.stdout, "read1") else proc.stdout.read(1)
+            data = proc.stdout.read1(65536)
             if not data:
                 return
             chunks.append(data)
-            tail = b"".join(chunks[-4:])
+            tail = (tail + data)[-4096:]   # QEMU writes the serial port a byte at a time
             if b"\npanic: " in tail and b"called from" in tail:
                 panicked.set()
+            while script:
+                text = b"".join(chunks)
+                at = text.find(script[0][0], seen)
+                if at < 0:
+                    break
+                seen = at + len(script[0][0])
+                assert proc.stdin is not None
+                proc.stdin.write(script.pop(0)[1])
+                proc.stdin.flush()
 
     t = threading.Thread(target=reader, daemon=True)
     t.start()
@@ -117,9 +135,10 @@ def qemu_command(elf: Path, append: str = "init=tests", smp: int = 2, mem: int =
 
 
 def run_qemu(elf: Path, append: str = "init=tests", smp: int = 2, mem: int = 128,
-             timeout: float = 120, bios: str = "default") -> RunResult:
+             timeout: float = 120, bios: str = "default",
+             interact: Sequence[Tuple[bytes, bytes]] = ()) -> RunResult:
     """Boot elf on `qemu-system-riscv64 -machine virt` with the default OpenSBI."""
-    return run_command(qemu_command(elf, append, smp, mem, bios), timeout)
+    return run_command(qemu_command(elf, append, smp, mem, bios), timeout, interact)
 
 
 def run_trapscope(elf: Path, append: str = "init=tests", smp: int = 2,

@@ -1,0 +1,105 @@
+"""The guest kernel on qemu-system-riscv64 -machine virt (default OpenSBI):
+every test program passes, subsets and failures are reported, user programs
+added with --add run as init, and no frames leak."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from kernel_runner import require, run_qemu
+from trapscope.kernel.build import build_kernel, list_tests
+
+
+def assert_all_pass(result, names):
+    assert result.status == 0, result.transcript()
+    assert result.verdicts() == [f"PASS {n}" for n in names], result.transcript()
+    assert result.summary() == (len(names), 0), result.transcript()
+    before, after = result.frames()
+    assert before == after, f"{before - after} frames leaked\n{result.transcript()}"
+
+
+@pytest.mark.parametrize("smp", [2, 4])
+def test_every_test_program_passes(kernel_elf, smp):
+    result = run_qemu(kernel_elf, "init=tests", smp=smp)
+    assert_all_pass(result, list_tests())
+    assert "[kernel] init exited with status 0" in result.output
+
+
+def test_a_subset_runs_only_those(kernel_elf):
+    result = run_qemu(kernel_elf, "init=tests:filetest,hello")
+    assert_all_pass(result, ["filetest", "hello"])
+
+
+def test_failures_become_the_exit_status(kernel_elf):
+    result = run_qemu(kernel_elf, "init=tests:hello,nosuchtest,nosuchtest2")
+    assert result.status == 2, result.transcript()
+    assert result.summary() == (1, 2), result.transcript()
+    assert "FAIL nosuchtest: exec /tests/nosuchtest" in result.output
+
+
+def test_bad_user_pointers_get_efault(kernel_elf):
+    result = run_qemu(kernel_elf, "init=tests:efault")
+    assert_all_pass(result, ["efault"])
+
+
+def test_a_fatal_user_fault_is_logged_with_pc_cause_and_address(kernel_elf):
+    result = run_qemu(kernel_elf, "init=tests:mmaptest")
+    assert_all_pass(result, ["mmaptest"])
+    # the child that writes to a PROT_READ page: store page fault (cause 15)
+    assert "(mmaptest) killed by SIGSEGV: pc 0x" in result.output
+    assert " cause 15 addr 0x" in result.output
+
+
+USER_PROGRAM = r"""
+#include <stdio.h>
+#include <string.h>
+int main(int argc, char **argv) {
+  printf("argc=%d", argc);
+  for (int i = 0; i < argc; i++) printf(" [%s]", argv[i]);
+  printf("\n");
+  FILE *f = fopen("/bin/extra/data/msg.txt", "r");
+  char line[64] = "";
+  if (f && fgets(line, sizeof line, f)) printf("data: %s", line);
+  return argc == 3 && strcmp(argv[2], "beta") == 0 ? 3 : 1;
+}
+"""
+
+
+def test_added_program_runs_as_init_with_its_arguments(tmp_path):
+    src = tmp_path / "prog.c"
+    src.write_text(USER_PROGRAM)
+    extra = tmp_path / "extra"
+    (extra / "data").mkdir(parents=True)
+    (extra / "data" / "msg.txt").write_text("hello from a data file\n")
+    subprocess.run([require("riscv64-linux-gnu-gcc"), "-static", "-O2", str(src), "-o",
+                    str(extra / "prog")], check=True)
+    elf = build_kernel(extra=[extra / "prog", extra])
+    result = run_qemu(elf, "init=/bin/prog alpha beta")
+    assert "argc=3 [/bin/prog] [alpha] [beta]" in result.output, result.transcript()
+    assert "data: hello from a data file" in result.output, result.transcript()
+    assert result.status == 3, result.transcript()
+    # the copy inside the directory keeps its tree
+    result = run_qemu(elf, "init=/bin/extra/prog x beta")
+    assert "argc=3 [/bin/extra/prog] [x] [beta]" in result.output, result.transcript()
+    assert result.status == 3, result.transcript()
+
+
+def test_no_init_runs_the_tests_then_a_shell_on_the_console(kernel_elf):
+    result = run_qemu(kernel_elf, "", interact=[
+        (b"$ ", b"echo typed at   the console\r"),
+        (b"$ ", b"ls /etc\r"),
+        (b"$ ", b"exit 5\r"),
+    ])
+    assert_ran_all = result.verdicts() == [f"PASS {n}" for n in list_tests()]
+    assert assert_ran_all, result.transcript()
+    assert "trapscope shell:" in result.output, result.transcript()
+    assert "\ntyped at the console\n" in result.output, result.transcript()
+    assert "\ntests\n" in result.output, result.transcript()
+    assert result.status == 5, result.transcript()
+
+
+def test_kernel_elf_path_is_the_cache(kernel_elf):
+    assert kernel_elf.parent.parent.name == "cache"
+    assert Path(kernel_elf).stat().st_size > 0
