@@ -201,8 +201,7 @@ SENVCFG_WRITABLE = 0xF1
 
 
 def write_menvcfg(h: Hart, v: int) -> None:
-    h.menvcfg = v & MENVCFG_WRITABLE
-    h.timers_changed()
+    h.menvcfg = v & MENVCFG_WRITABLE  # (STIP only changes on stimecmp writes and expiry, as QEMU)
 
 
 _csr(0x30A, "menvcfg", lambda h: h.menvcfg, write_menvcfg)

@@ -131,10 +131,11 @@ class Scheduler:
             t = h.ic + h.time_off
             if t >= end:
                 continue
-            if not h.started or h.hartid in frozen or (h.waiting and not h.wakeable()):
-                h.time_off += end - t
+            if not h.started or h.hartid in frozen or (h.waiting and not self._wake(h, t, end)):
+                h.time_off += end - (h.ic + h.time_off)
                 continue
             h.waiting = False
+            t = h.ic + h.time_off
             until = h.ic + (end - t)
             if left is not None:
                 until = min(until, h.ic + left)
@@ -153,6 +154,21 @@ class Scheduler:
                 return None  # stopped short (budget): resume this round later
         self._end_round(ran, frozen)
         return None
+
+    @staticmethod
+    def _wake(h: Hart, t: int, end: int) -> bool:
+        """Whether a hart in WFI wakes before `end`; if at a timer deadline, its clock moves there."""
+        h.cur_ic = h.ic
+        h.timers()
+        if h.wakeable():
+            return True
+        d = h.next_deadline()
+        if d is None or not t <= d < end:
+            return False
+        h.time_off += d - t
+        h.cur_ic = h.ic
+        h.timers()
+        return h.wakeable()
 
     def _run_hart(self, h: Hart, until: int) -> Stop | None:
         if self.last is not h:

@@ -31,7 +31,8 @@ SECTIONS {
 }
 """
 CFLAGS = ("-march=rv64gc", "-mabi=lp64d", "-nostdlib", "-nostartfiles", "-static",
-          "-mcmodel=medany", "-fno-pic", "-no-pie", "-O2", "-ffreestanding")
+          "-mcmodel=medany", "-fno-pic", "-no-pie", "-O2", "-ffreestanding", "-mno-relax",
+          "-Wl,--no-relax")
 
 
 def build(name: str, source: str, *, lang: str = "S", extra: Sequence[str] = ()) -> Path:

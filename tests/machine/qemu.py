@@ -26,7 +26,7 @@ from tests.machine.build import OUT
 QEMU = "qemu-system-riscv64"
 # QEMU 7.2's default rv64 CPU has the H extension; the machine does not (misa = IMAFDCSU).
 CPU = "rv64,h=false"
-TIMEOUT = 60.0
+TIMEOUT = 30.0
 
 
 def _qemu_version() -> str:
