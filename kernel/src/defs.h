@@ -227,6 +227,8 @@ long sys_clock_gettime(int clock, uint64 uts);
 long sys_clock_getres(int clock, uint64 uts);
 long sys_clock_nanosleep(int clock, int flags, uint64 ureq, uint64 urem);
 long sys_sched_getaffinity(long pid, uint64 size, uint64 mask);
+long sys_sched_setaffinity(long pid, uint64 size, uint64 mask);
+long sys_getcpu(uint64 cpu, uint64 node, uint64 cache);
 long sys_sched_yield(void);
 long sys_kill(long pid, int sig);
 long sys_tkill(long tid, int sig);
@@ -268,6 +270,7 @@ void signal_deliver(struct proc *p);
 // futex.c
 void futex_init(void);
 void futex_wake_addr(struct mm *mm, uint64 uaddr, int n);
+int futex_count_waiters(struct mm *mm, uint64 uaddr);
 
 // fs.c, file.c, pipe.c
 extern struct inode *fs_root;
@@ -301,6 +304,7 @@ long exec_kernel(const char *path, const char *args, int argc, int envc);
 
 // main.c
 void power_off(int status) __attribute__((noreturn));
+uint64 instructions_retired(void);
 void backtrace(void);
 
 #endif

@@ -221,6 +221,26 @@ static long futex_wake(struct mm *mm, uint64 uaddr, int private, int n, uint32 b
   return woken;
 }
 
+// How many tasks wait on the word at uaddr, under a private or a shared
+// key (for tests, through kinfo).
+int futex_count_waiters(struct mm *mm, uint64 uaddr)
+{
+  struct fkey keys[2];
+  int n = 0;
+  if (get_key(mm, uaddr, 1, &keys[0]) < 0 || get_key(mm, uaddr, 0, &keys[1]) < 0)
+    return -EFAULT;
+  for (int i = 0; i < 2; i++) {
+    if (i == 1 && keys[1].mm == keys[0].mm && keys[1].addr == keys[0].addr)
+      break;
+    struct futex_bucket *b = bucket_of(keys[i]);
+    acquire(&b->lock);
+    for (struct proc *w = b->head; w; w = w->fw.next)
+      n += key_eq(w, keys[i]);
+    release(&b->lock);
+  }
+  return n;
+}
+
 // CLONE_CHILD_CLEARTID at thread exit: wake one joiner.
 void futex_wake_addr(struct mm *mm, uint64 uaddr, int n)
 {

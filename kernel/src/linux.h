@@ -76,6 +76,7 @@
 #define SYS_clock_gettime 113
 #define SYS_clock_getres 114
 #define SYS_clock_nanosleep 115
+#define SYS_sched_setaffinity 122
 #define SYS_sched_getaffinity 123
 #define SYS_sched_yield 124
 #define SYS_kill 129
@@ -97,6 +98,7 @@
 #define SYS_getrusage 165
 #define SYS_umask 166
 #define SYS_prctl 167
+#define SYS_getcpu 168
 #define SYS_gettimeofday 169
 #define SYS_getpid 172
 #define SYS_getppid 173
@@ -128,6 +130,8 @@
 #define KINFO_FREE_FRAMES 1   // returns the free frame count, prints it
 #define KINFO_NPROC 2         // returns the number of tasks in use
 #define KINFO_POWEROFF 3      // power off now with status a1
+#define KINFO_FUTEX_WAITERS 4 // tasks queued on the futex word at a1 (either key kind)
+#define KINFO_HARTS 5         // harts online
 
 // openat flags
 #define O_RDONLY 0

@@ -24,6 +24,7 @@ static void hart_setup(uint64 hartid)
   intr_off();
   struct cpu *c = &cpus[hartid];
   c->hartid = hartid;
+  c->start_instret = r_instret();
   c->boot_stack = (uint64)r_sp();
 }
 
@@ -85,15 +86,41 @@ void start_secondary(uint64 hartid)
 // pass, anything else as a failure code (QEMU exits with that status).
 void power_off(int status)
 {
-  uint64 total = r_instret();
-  for (int i = 0; i < NCPU; i++)
-    if (cpus[i].online && i != cpuid())
-      total += cpus[i].instret;
-  printf("[kernel] power off (status %d), %lu instructions retired\n", status, total);
+  printf("[kernel] power off (status %d), %lu instructions retired\n", status, instructions_retired());
   *(volatile uint32 *)SYSCON = status == 0 ? SYSCON_PASS : (((uint32)status << 16) | SYSCON_FAIL);
   sbi_system_reset(0, status ? 1 : 0);
   for (;;)
     wfi();
+}
+
+volatile int poweroff_pending;
+
+// Instructions retired by every hart since it entered the kernel, not
+// counting waits in wfi (QEMU's -icount advances instret through idle
+// time; it also gives every hart the same global count, so only -smp 1
+// figures are exact there).  The other harts sample their counters in the
+// IPI this sends.
+uint64 instructions_retired(void)
+{
+  int me = cpuid();
+  poweroff_pending = 1;
+  __sync_synchronize();
+  for (int i = 0; i < NCPU; i++)
+    if (cpus[i].online && i != me)
+      sbi_send_ipi(1UL << i);
+  for (int spins = 0; spins < 1000000; spins++) {
+    int waiting = 0;
+    for (int i = 0; i < NCPU; i++)
+      waiting += cpus[i].online && i != me && !__atomic_load_n(&cpus[i].sampled, __ATOMIC_ACQUIRE);
+    if (!waiting)
+      break;
+  }
+  cpus[me].instret = r_instret();
+  uint64 total = 0;
+  for (int i = 0; i < NCPU; i++)
+    if (cpus[i].online)
+      total += cpus[i].instret - cpus[i].start_instret - cpus[i].idle_instret;
+  return total;
 }
 
 // Print the kernel call chain by frame pointers (s0): each frame keeps the

@@ -143,13 +143,20 @@ void mm_put(struct mm *mm)
 }
 
 // Make other harts forget this address space's old translations.  Needed
-// after a PTE loses permissions or changes frame while other tasks may run
-// the same mm in user mode.  This hart flushes on its next satp switch.
+// after a PTE loses permissions or changes frame while other tasks run the
+// same mm in user mode.  Every switch into user mode (userret) flushes the
+// TLB, so only harts in user mode with this mm right now need the fence;
+// the page-table writes are ordered before reading cpus[].user_mm.
 void mm_shootdown(struct mm *mm)
 {
   if (mm->refs <= 1)
     return;
-  uint64 mask = __atomic_load_n(&mm->hart_mask, __ATOMIC_ACQUIRE) & ~(1UL << cpuid());
+  __sync_synchronize();
+  int me = cpuid();
+  uint64 mask = 0;
+  for (int i = 0; i < NCPU; i++)
+    if (i != me && __atomic_load_n(&cpus[i].user_mm, __ATOMIC_ACQUIRE) == mm)
+      mask |= 1UL << i;
   if (mask)
     sbi_remote_sfence_vma(mask, 0, (uint64)-1);
 }
@@ -211,7 +218,7 @@ static struct vma *vma_split(struct vma *v, uint64 addr)
     return 0;
   *nv = *v;
   nv->start = addr;
-  if (v->kind == VMA_FILE)
+  if (v->kind == VMA_FILE || v->kind == VMA_SHM)
     nv->file_off = v->file_off + (addr - v->start);
   if (v->kind == VMA_SHM)
     shm_vma_dup(v->shm);
@@ -672,6 +679,7 @@ long mm_attach_shm(struct mm *mm, uint64 addr, uint64 len, int prot, struct shms
     return err;
   }
   v->shm = seg;
+  v->file_off = 0;   // offset into the segment
   uint64 perm = prot_to_pte(prot);
   for (uint64 i = 0; i < len / PGSIZE; i++) {
     if (map_pages(mm->pagetable, addr + i * PGSIZE, PGSIZE, frames[i], perm) < 0) {
@@ -696,8 +704,15 @@ long mm_detach_shm(struct mm *mm, uint64 addr)
   }
   struct shmseg *seg = v->shm;
   uint64 end = v->end;
-  // The whole attachment: every piece of it that mprotect/munmap left.
-  for (struct vma *w = v->next; w && w->kind == VMA_SHM && w->shm == seg && w->start == end;
+  // The whole attachment: the pieces mprotect left, which continue both the
+  // addresses and the segment offsets (another attachment of the same
+  // segment right next to it starts again at offset 0).
+  if (v->file_off != 0) {
+    release(&mm->lock);
+    return -EINVAL;
+  }
+  for (struct vma *w = v->next; w && w->kind == VMA_SHM && w->shm == seg && w->start == end &&
+                                w->file_off == end - addr;
        w = w->next)
     end = w->end;
   unmap_range(mm, addr, end);

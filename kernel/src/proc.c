@@ -135,6 +135,8 @@ static struct proc *allocproc(void)
 {
   struct proc *p;
   for (p = proc; p < &proc[NPROC]; p++) {
+    if (p->state != UNUSED)
+      continue;   // unlocked peek; checked again under the lock
     acquire(&p->lock);
     if (p->state == UNUSED)
       goto found;
@@ -143,7 +145,7 @@ static struct proc *allocproc(void)
   return 0;
 found:
   p->kstack = (uint64)kalloc_pages(KSTACK_ORDER);
-  p->trapframe = kzalloc();
+  p->trapframe = kalloc();   // filled by clone's copy, or zeroed by userinit/exec
   if (!p->kstack || !p->trapframe) {
     if (p->kstack)
       kfree((void *)p->kstack);
@@ -608,6 +610,7 @@ void userinit(const char *cmdline)
   if (!p)
     panic("userinit: no task");
   initproc = p;
+  memset(p->trapframe, 0, PGSIZE);
   p->context.ra = (uint64)init_start;
   p->group = tgroup_alloc(p);
   p->files = files_alloc();

@@ -32,7 +32,11 @@ struct cpu {
   int idle;                   // 1 while waiting for work in the scheduler
   uint64 ticks;               // timer interrupts taken
   uint64 instret;             // instructions retired, sampled at each tick
+  uint64 start_instret;       // instret when this hart entered the kernel
+  uint64 idle_instret;        // counted while waiting in wfi
+  int sampled;                // instret sampled for power off
   uint64 next_timer;          // when this hart's timer fires next (timebase ticks)
+  struct mm *user_mm;         // address space it runs in user mode now, or 0
   uint64 boot_stack;          // top of this hart's boot/scheduler stack
 #ifdef BUG_TP_LOST
   uint64 user_tp;             // BUG tp-lost: user tp parked per hart, not per thread

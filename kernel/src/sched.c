@@ -45,8 +45,11 @@ void scheduler(void)
       // from a hart that made a task runnable).  With interrupts off a
       // pending one still ends wfi, and a kick during the scan cleared idle.
       intr_off();
-      if (c->idle)
+      if (c->idle) {
+        uint64 before = r_instret();
         wfi();
+        c->idle_instret += r_instret() - before;
+      }
     }
   }
 }

@@ -261,6 +261,26 @@ long sys_sched_getaffinity(long pid, uint64 size, uint64 mask)
   return copyout(myproc()->mm, mask, &m, 8) < 0 ? -EFAULT : 8;
 }
 
+long sys_sched_setaffinity(long pid, uint64 size, uint64 mask)
+{
+  (void)pid;
+  (void)size;
+  (void)mask;
+  return 0;   // accepted; tasks run on any hart
+}
+
+long sys_getcpu(uint64 cpu, uint64 node, uint64 cache)
+{
+  (void)cache;
+  struct proc *p = myproc();
+  uint32 c = p->cpu, n = 0;
+  if (cpu && copyout(p->mm, cpu, &c, 4) < 0)
+    return -EFAULT;
+  if (node && copyout(p->mm, node, &n, 4) < 0)
+    return -EFAULT;
+  return 0;
+}
+
 long sys_sysinfo(uint64 info)
 {
   uint64 s[14];   // struct sysinfo: uptime, loads[3], totalram, freeram, ...
@@ -361,5 +381,13 @@ long sys_kinfo(int what, long arg)
   }
   if (what == KINFO_POWEROFF)
     power_off(arg);
+  if (what == KINFO_FUTEX_WAITERS)
+    return futex_count_waiters(myproc()->mm, arg);
+  if (what == KINFO_HARTS) {
+    int n = 0;
+    for (int i = 0; i < NCPU; i++)
+      n += cpus[i].online;
+    return n;
+  }
   return -EINVAL;
 }

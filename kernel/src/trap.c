@@ -14,6 +14,7 @@
 extern char trampoline[], uservec[], userret[];
 extern void kernelvec(void);
 extern volatile int panicked;
+extern volatile int poweroff_pending;
 
 void trap_init_hart(void)
 {
@@ -51,6 +52,11 @@ static int devintr(uint64 scause)
   }
   if (code == IRQ_S_SOFT) {
     w_sip(r_sip() & ~SIE_SSIE);
+    if (poweroff_pending) {
+      struct cpu *c = mycpu();
+      c->instret = r_instret();
+      __atomic_store_n(&c->sampled, 1, __ATOMIC_RELEASE);
+    }
     return INTR_IPI;
   }
   return INTR_NONE;
@@ -104,6 +110,7 @@ void usertrap(void)
   if (r_sstatus() & SSTATUS_SPP)
     panic("usertrap: not from user mode");
   w_stvec((uint64)kernelvec);
+  mycpu()->user_mm = 0;
   struct proc *p = myproc();
   struct trapframe *tf = p->trapframe;
   tf->epc = r_sepc();
@@ -155,6 +162,10 @@ void usertrapret(void)
   w_sstatus(x);                // ...so mark it clean again (fp_restore dirtied it)
   w_sepc(tf->epc);
   __atomic_fetch_or(&p->mm->hart_mask, 1UL << cpuid(), __ATOMIC_RELEASE);
+  // Published before userret's sfence.vma: a shootdown that does not see it
+  // changed the page table early enough for this hart's fresh walks.
+  mycpu()->user_mm = p->mm;
+  __sync_synchronize();
   uint64 satp = MAKE_SATP(p->mm->pagetable);
   void (*ret)(uint64, uint64) = (void (*)(uint64, uint64))(TRAMPOLINE + (userret - trampoline));
   ret(TRAPFRAME(p->tf_slot), satp);

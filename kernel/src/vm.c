@@ -118,28 +118,29 @@ pagetable_t uvm_create(void)
 }
 
 // Call fn on every valid leaf PTE mapping a page in [start, end), skipping
-// absent tables quickly.
+// absent tables a whole 1 GiB or 2 MiB at a time.
 void pt_for_each(pagetable_t pt, uint64 start, uint64 end,
                  void (*fn)(pte_t *pte, uint64 va, void *arg), void *arg)
 {
   uint64 va = start;
   while (va < end) {
-    pte_t *l2 = &pt[PX(2, va)];
-    if (!(*l2 & PTE_V)) {
-      va = (va + (1UL << 30)) & ~((1UL << 30) - 1);
+    pte_t l2 = pt[PX(2, va)];
+    uint64 gig_end = (va | ((1UL << 30) - 1)) + 1;
+    if (!(l2 & PTE_V)) {
+      va = gig_end;
       continue;
     }
-    pagetable_t t1 = (pagetable_t)PTE2PA(*l2);
-    pte_t *l1 = &t1[PX(1, va)];
-    if (!(*l1 & PTE_V)) {
-      va = (va + MEGAPAGE) & ~(MEGAPAGE - 1);
-      continue;
+    pagetable_t t1 = (pagetable_t)PTE2PA(l2);
+    for (; va < end && va < gig_end; va = (va | (MEGAPAGE - 1)) + 1) {
+      pte_t l1 = t1[PX(1, va)];
+      if (!(l1 & PTE_V))
+        continue;
+      pte_t *pte = &((pagetable_t)PTE2PA(l1))[PX(0, va)];
+      uint64 stop = MIN(end, (va | (MEGAPAGE - 1)) + 1);
+      for (uint64 a = va; a < stop; a += PGSIZE, pte++)
+        if (*pte & PTE_V)
+          fn(pte, a, arg);
     }
-    pagetable_t t0 = (pagetable_t)PTE2PA(*l1);
-    pte_t *pte = &t0[PX(0, va)];
-    if (*pte & PTE_V)
-      fn(pte, va, arg);
-    va += PGSIZE;
   }
 }
 
@@ -169,10 +170,22 @@ void uvm_free(pagetable_t pt)
   free_tables(pt, 2);
 }
 
-// Unmap [start, end), an area's range, and drop its pages.  mm->lock held.
+// Unmap [start, end), an area's range, and drop its pages.  A level-0
+// table whose whole 2 MiB lies inside the range is freed too (nothing else
+// can live there), so later walks skip the region.  mm->lock held.
 void uvm_unmap(pagetable_t pt, uint64 start, uint64 end)
 {
   pt_for_each(pt, start, end, put_user_page, 0);
+  for (uint64 r = PGROUNDUP_N(start, MEGAPAGE); r + MEGAPAGE <= end; r += MEGAPAGE) {
+    pte_t *l2 = &pt[PX(2, r)];
+    if (!(*l2 & PTE_V))
+      continue;
+    pte_t *l1 = &((pagetable_t)PTE2PA(*l2))[PX(1, r)];
+    if ((*l1 & PTE_V) && !PTE_LEAF(*l1)) {
+      kfree((void *)PTE2PA(*l1));
+      *l1 = 0;
+    }
+  }
 }
 
 // Is this user PTE good for the access without a fault?

@@ -15,7 +15,7 @@ struct vma {
   int flags;                  // MAP_SHARED / MAP_PRIVATE, MAP_ANONYMOUS, ...
   enum vma_kind kind;
   struct inode *file;         // VMA_FILE: the initramfs file
-  uint64 file_off;            // VMA_FILE: file offset that maps at start
+  uint64 file_off;            // VMA_FILE/VMA_SHM: file (segment) offset that maps at start
   uint64 file_end;            // VMA_FILE: user address where file data ends (zeros after)
   struct shmseg *shm;         // VMA_SHM: the segment
   struct vma *next;           // next area by address (mm->lock)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <unistd.h>
 #include <sys/syscall.h>
 
@@ -13,6 +14,8 @@
 #define KINFO_FREE_FRAMES 1
 #define KINFO_NPROC 2
 #define KINFO_POWEROFF 3
+#define KINFO_FUTEX_WAITERS 4
+#define KINFO_HARTS 5
 
 static const char *tlib_name = "?";
 
@@ -69,6 +72,28 @@ static inline long free_frames(void)
 static inline long task_count(void)
 {
   return syscall(SYS_kinfo, KINFO_NPROC, 0);
+}
+
+// Tasks queued in the kernel on the futex word at addr.
+static inline long futex_waiters(void *addr)
+{
+  return syscall(SYS_kinfo, KINFO_FUTEX_WAITERS, addr);
+}
+
+// Spin (yielding) until n tasks wait on addr; 0 on success.
+static inline int await_waiters(void *addr, long n)
+{
+  for (long i = 0; i < 200000; i++) {
+    if (futex_waiters(addr) == n)
+      return 0;
+    sched_yield();
+  }
+  return -1;
+}
+
+static inline long harts_online(void)
+{
+  return syscall(SYS_kinfo, KINFO_HARTS, 0);
 }
 
 #endif
