@@ -27,7 +27,9 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Sequence, Tuple
 
+from trapscope.machine import trap as T
 from trapscope.machine.bus import Bus, BusError
+from trapscope.machine.csr import CSRS
 
 SPEC_VERSION = (2 << 24) | 0  # v2.0
 IMPL_ID = 0x7473  # "ts": not one of the ids the SBI spec assigns
@@ -56,25 +58,23 @@ HSM_STARTED, HSM_STOPPED, HSM_SUSPENDED = 0, 1, 4
 SUSPEND_RETENTIVE = 0x0000_0000
 SUSPEND_NON_RETENTIVE = 0x8000_0000
 
-# CSRs and bits this firmware touches (numbers from the privileged spec).
-CSR_SSTATUS, CSR_SIE, CSR_STVEC, CSR_SCOUNTEREN = 0x100, 0x104, 0x105, 0x106
-CSR_SSCRATCH, CSR_SEPC, CSR_SCAUSE, CSR_STVAL, CSR_SATP = 0x140, 0x141, 0x142, 0x143, 0x180
-CSR_MSTATUS, CSR_MEDELEG, CSR_MIDELEG, CSR_MIE = 0x300, 0x302, 0x303, 0x304
-CSR_MCOUNTEREN, CSR_MENVCFG, CSR_MIP = 0x306, 0x30A, 0x344
-CSR_PMPCFG0, CSR_PMPADDR0 = 0x3A0, 0x3B0
-CSR_MVENDORID, CSR_MARCHID, CSR_MIMPID = 0xF11, 0xF12, 0xF13
-SSIP, STIP, SEIP, MTIP = 1 << 1, 1 << 5, 1 << 9, 1 << 7
-MSTATUS_SIE, MSTATUS_SPIE, MSTATUS_MPIE, MSTATUS_SPP = 1 << 1, 1 << 5, 1 << 7, 1 << 8
-MSTATUS_FS = 3 << 13
-INTERRUPT = 1 << 63
-CAUSE_SUPERVISOR_ECALL = 9
-IRQ_M_TIMER = 7
-MIDELEG = SSIP | STIP | SEIP
-# Every exception S-mode handles: 0-8, 12, 13, 15 (not ecalls from S or M).
-MEDELEG = 0x1FF | (1 << 12) | (1 << 13) | (1 << 15)
+_CSR = {d.name: d.num for d in CSRS.values()}
+CSR_SSTATUS, CSR_SIE, CSR_STVEC, CSR_SCOUNTEREN = (_CSR[n] for n in ("sstatus", "sie", "stvec", "scounteren"))
+CSR_SSCRATCH, CSR_SEPC, CSR_SCAUSE, CSR_STVAL, CSR_SATP = (
+    _CSR[n] for n in ("sscratch", "sepc", "scause", "stval", "satp"))
+CSR_MSTATUS, CSR_MEDELEG, CSR_MIDELEG, CSR_MIE = (_CSR[n] for n in ("mstatus", "medeleg", "mideleg", "mie"))
+CSR_MCOUNTEREN, CSR_MENVCFG, CSR_MIP = (_CSR[n] for n in ("mcounteren", "menvcfg", "mip"))
+CSR_PMPCFG0, CSR_PMPADDR0 = _CSR["pmpcfg0"], _CSR["pmpaddr0"]
+CSR_MVENDORID, CSR_MARCHID, CSR_MIMPID = (_CSR[n] for n in ("mvendorid", "marchid", "mimpid"))
+SSIP, STIP, MTIP = 1 << T.IRQ_S_SOFT, 1 << T.IRQ_S_TIMER, 1 << T.IRQ_M_TIMER
+MIDELEG = T.S_INTERRUPTS
+# Every exception S-mode handles itself: all but the ecalls from S and M.
+MEDELEG = sum(1 << c for c in (
+    T.INSN_ADDR_MISALIGNED, T.INSN_ACCESS_FAULT, T.ILLEGAL_INSN, T.BREAKPOINT,
+    T.LOAD_ADDR_MISALIGNED, T.LOAD_ACCESS_FAULT, T.STORE_ADDR_MISALIGNED, T.STORE_ACCESS_FAULT,
+    T.ECALL_U, T.INSN_PAGE_FAULT, T.LOAD_PAGE_FAULT, T.STORE_PAGE_FAULT))
 PMP_NAPOT_RWX = 0x1F
 PMPADDR_ALL = (1 << 54) - 1
-PRIV_U, PRIV_S, PRIV_M = 0, 1, 3
 MASK64 = (1 << 64) - 1
 
 Result = Tuple[int, int]
@@ -88,19 +88,17 @@ class Sbi:
     """The firmware for a set of harts; install it with `attach()` and `boot()`.
 
     `console` is the UART (its `emit` and `read_console`); `on_exit(code)`
-    ends the run; `on_reset()` reboots the machine; `flush(hart, what)` is
-    how RFENCE reaches a hart's caches ("fence.i" or "sfence.vma").
+    ends the run; `on_reset()` reboots the machine. RFENCE reaches a hart
+    through its `flush_code()` and `flush_translations()`.
     """
 
     def __init__(self, harts: Sequence[Any], bus: Bus, console: Any,
-                 on_exit: Callable[[int], None], on_reset: Callable[[], None],
-                 flush: Callable[[Any, str], None]) -> None:
+                 on_exit: Callable[[int], None], on_reset: Callable[[], None]) -> None:
         self.harts = list(harts)
         self.bus = bus
         self.console = console
         self.on_exit = on_exit
         self.on_reset = on_reset
-        self.flush = flush
         self.suspended: Dict[int, bool] = {}
         self._handlers: Dict[int, Callable[[Any, int, List[int]], Result | None]] = {
             EXT_BASE: self._base, EXT_TIME: self._time, EXT_IPI: self._ipi,
@@ -115,16 +113,19 @@ class Sbi:
             hart.m_trap_hook = self.trap
 
     def boot(self, entry: int, fdt_addr: int, boot_hart: int = 0) -> None:
-        """Start `boot_hart` in S-mode at `entry` (a0 = hart id, a1 = FDT); stop the rest."""
+        """Start `boot_hart` in S-mode at `entry` (a0 = hart id, a1 = FDT); stop the rest.
+
+        The harts are expected at their power-on state (`hart.reset`).
+        """
         self.attach()
         for hart in self.harts:
-            hart.started = False
-            self.suspended[hart.hartid] = False
+            self.init_machine_mode(hart)
+            self._stop_hart(hart)
         self.enter_supervisor(self.harts[boot_hart], entry, fdt_addr)
 
     def init_machine_mode(self, hart: Any) -> None:
         """The M-mode CSR state OpenSBI sets up before the first mret."""
-        hart.csr_write(CSR_MSTATUS, MSTATUS_FS | MSTATUS_MPIE)
+        hart.csr_write(CSR_MSTATUS, T.MSTATUS_FS | T.MSTATUS_MPIE)
         hart.csr_write(CSR_MEDELEG, MEDELEG)
         hart.csr_write(CSR_MIDELEG, MIDELEG)
         hart.csr_write(CSR_MCOUNTEREN, 0xFFFFFFFF)
@@ -136,37 +137,55 @@ class Sbi:
         hart.csr_write(CSR_MIP, 0)
 
     def enter_supervisor(self, hart: Any, entry: int, arg1: int) -> None:
-        """Reset `hart` and start it in S-mode at `entry` with a0 = hart id, a1 = arg1."""
-        hart.reset(entry)
+        """Start `hart` in S-mode at `entry` with a0 = hart id, a1 = arg1 (SBI hart_start).
+
+        Only what the SBI spec defines is set up (satp 0, sstatus.SIE 0, and
+        OpenSBI's stvec/sscratch/sie); a hart is not reset, so the interrupt
+        lines devices drive into it stay as they are.
+        """
         hart.m_trap_hook = self.trap
         self.init_machine_mode(hart)
         for csr, value in ((CSR_STVEC, entry), (CSR_SSCRATCH, 0), (CSR_SIE, 0), (CSR_SATP, 0)):
             hart.csr_write(csr, value)
-        hart.priv = PRIV_S
+        hart.csr_write(CSR_SSTATUS, hart.csr_read(CSR_SSTATUS) & ~T.MSTATUS_SIE)
+        hart.priv = T.PRV_S
         hart.pc = entry
         hart.x[10] = hart.hartid
         hart.x[11] = arg1 & MASK64
         self.suspended[hart.hartid] = False
+        hart.waiting = False
         hart.started = True
+        hart.flush_translations()
+
+    def _stop_hart(self, hart: Any) -> None:
+        """HSM stop: the hart leaves the scheduler's run loop at once and stays off."""
+        hart.started = False
+        hart.waiting = True
+        hart.lim = 0
+        self.suspended[hart.hartid] = False
 
     # -- the trap hook ----------------------------------------------------
     def trap(self, hart: Any, cause: int, tval: int) -> bool:
         """`m_trap_hook`: serve the trap and return True (False leaves it to mtvec)."""
-        if cause & INTERRUPT:
-            return self._interrupt(hart, cause & ~INTERRUPT)
-        if cause == CAUSE_SUPERVISOR_ECALL:
+        if cause & T.INTERRUPT:
+            return self._interrupt(hart, cause & ~T.INTERRUPT)
+        if cause == T.ECALL_S:
             self._ecall(hart)
             return True
-        if hart.priv == PRIV_M:
+        if hart.priv == T.PRV_M:
             return False
         self._redirect(hart, cause, tval)
         return True
 
     def _interrupt(self, hart: Any, code: int) -> bool:
         mie = hart.csr_read(CSR_MIE)
-        if code == IRQ_M_TIMER:
+        if code == T.IRQ_M_TIMER:
             self._set_mip(hart, STIP, True)
         hart.csr_write(CSR_MIE, mie & ~(1 << code))
+        # What the hart does next on hardware: take the S interrupt just made pending.
+        cause = T.pending_interrupt(hart)
+        if cause is not None:
+            T.enter_trap(hart, cause, 0, hart.pc)
         return True
 
     def _set_mip(self, hart: Any, bit: int, on: bool) -> None:
@@ -177,14 +196,14 @@ class Sbi:
     def _redirect(self, hart: Any, cause: int, tval: int) -> None:
         """Deliver an exception to S-mode as OpenSBI's sbi_trap_redirect does."""
         status = hart.csr_read(CSR_SSTATUS)
-        spp = MSTATUS_SPP if hart.priv == PRIV_S else 0
-        spie = MSTATUS_SPIE if status & MSTATUS_SIE else 0
-        status = (status & ~(MSTATUS_SPP | MSTATUS_SPIE | MSTATUS_SIE)) | spp | spie
+        spp = T.MSTATUS_SPP if hart.priv == T.PRV_S else 0
+        spie = T.MSTATUS_SPIE if status & T.MSTATUS_SIE else 0
+        status = (status & ~(T.MSTATUS_SPP | T.MSTATUS_SPIE | T.MSTATUS_SIE)) | spp | spie
         hart.csr_write(CSR_SSTATUS, status)
         hart.csr_write(CSR_SEPC, hart.pc)
         hart.csr_write(CSR_SCAUSE, cause)
         hart.csr_write(CSR_STVAL, tval)
-        hart.priv = PRIV_S
+        hart.priv = T.PRV_S
         hart.pc = hart.csr_read(CSR_STVEC) & ~3
 
     def _ecall(self, hart: Any) -> None:
@@ -254,8 +273,16 @@ class Sbi:
         if targets is None:
             return ERR_INVALID_PARAM, 0
         for target in targets:
-            self.flush(target, "fence.i" if fid == 0 else "sfence.vma")
+            self._flush(target, fid == 0)
         return SUCCESS, 0
+
+    @staticmethod
+    def _flush(hart: Any, code: bool) -> None:
+        """Remote fence.i (drop translated code) or sfence.vma (drop translations)."""
+        if code:
+            hart.flush_code()
+        else:
+            hart.flush_translations()
 
     # -- HSM --------------------------------------------------------------
     def hart_status(self, hartid: int) -> int:
@@ -269,7 +296,7 @@ class Sbi:
         if fid == 0:
             return self._hart_start(a[0], a[1], a[2])
         if fid == 1:
-            hart.started = False
+            self._stop_hart(hart)
             return None  # does not return to the caller
         if fid == 2:
             return (SUCCESS, self.hart_status(a[0])) if a[0] < len(self.harts) else (ERR_INVALID_PARAM, 0)
@@ -297,7 +324,7 @@ class Sbi:
         if self.bus.memory_at(resume) is None:
             return ERR_INVALID_ADDRESS, 0
         hart.csr_write(CSR_SATP, 0)
-        hart.csr_write(CSR_SSTATUS, hart.csr_read(CSR_SSTATUS) & ~MSTATUS_SIE)
+        hart.csr_write(CSR_SSTATUS, hart.csr_read(CSR_SSTATUS) & ~T.MSTATUS_SIE)
         hart.pc = resume
         hart.x[10] = hart.hartid
         hart.x[11] = opaque & MASK64
@@ -365,5 +392,5 @@ class Sbi:
             if eid == 4:
                 self._set_mip(target, SSIP, True)
             else:
-                self.flush(target, "fence.i" if eid == 5 else "sfence.vma")
+                self._flush(target, eid == 5)
         return 0

@@ -64,21 +64,35 @@ class _Reader:
 
     def _loop(self) -> None:
         sel = selectors.DefaultSelector()
-        sel.register(self.fd, selectors.EVENT_READ)
+        try:
+            sel.register(self.fd, selectors.EVENT_READ)
+        except (OSError, ValueError):
+            sel.close()
+            self._read_file()  # a regular file (or /dev/null): reads never block
+            return
         sel.register(self._wake_r, selectors.EVENT_READ)
         try:
             while True:
                 ready = [key.fd for key, _ in sel.select()]
-                if self._wake_r in ready:
+                if self._wake_r in ready or not self._read_once():
                     return
-                data = os.read(self.fd, 4096)
-                if not data:
-                    return
-                self.on_data(data)
         except OSError:
             return
         finally:
             sel.close()
+
+    def _read_file(self) -> None:
+        try:
+            while self._read_once():
+                pass
+        except OSError:
+            return
+
+    def _read_once(self) -> bool:
+        data = os.read(self.fd, 4096)
+        if data:
+            self.on_data(data)
+        return bool(data)
 
     def stop(self) -> None:
         os.write(self._wake_w, b"x")

@@ -30,6 +30,7 @@ extern char trap_entry[];
 #define csr_read(name) ({ unsigned long __v; asm volatile("csrr %0, " #name : "=r"(__v)); __v; })
 #define csr_write(name, v) asm volatile("csrw " #name ", %0" :: "r"((unsigned long)(v)))
 #define csr_set(name, v) asm volatile("csrs " #name ", %0" :: "r"((unsigned long)(v)))
+#define csr_clear(name, v) asm volatile("csrc " #name ", %0" :: "r"((unsigned long)(v)))
 
 static void putc_(char c)
 {
@@ -52,6 +53,18 @@ static void report(const char *name, long v)
     putc_(' ');
     puts_(p);
     putc_('\n');
+}
+
+/* Sleep until *v reaches n; WFI with MIE off, so no wakeup is lost between test and sleep. */
+static void wait_until(volatile int *v, int n)
+{
+    csr_clear(mstatus, 8);
+    while (*v < n) {
+        asm volatile("wfi");
+        csr_set(mstatus, 8);
+        csr_clear(mstatus, 8);
+    }
+    csr_set(mstatus, 8);
 }
 
 void mtrap(unsigned long cause)
@@ -85,8 +98,7 @@ static void test_interrupts(void)
     csr_set(mie, (1 << 7) | (1 << 3) | (1 << 11));
     csr_set(mstatus, 1 << 3);
     CLINT_MTIMECMP[0] = CLINT_MTIME + 5000;
-    while (!timer_hits)
-        asm volatile("wfi");
+    wait_until(&timer_hits, 1);
     report("timer_hits", timer_hits);
     CLINT_MSIP[0] = 1;
     while (!soft_hits)
@@ -100,10 +112,9 @@ static void test_uart_rx(void)
     PLIC_PRIO(10) = 1;
     PLIC_ENABLE(0) = 1 << 10;
     PLIC_THRESHOLD(0) = 0;
-    UART[2] = 0x07; /* FIFO on, cleared */
+    /* FIFO left off: turning it on would drop what already arrived */
     UART[1] = 0x01; /* RX data interrupt */
-    while (nreceived < 4)
-        asm volatile("wfi");
+    wait_until(&nreceived, 4);
     received[nreceived] = 0;
     puts_("uart_rx_text ");
     puts_(received);
@@ -134,7 +145,7 @@ static int blk_request(uint32_t type, uint64_t sector, int write_data)
     asm volatile("fence" ::: "memory");
     VREG(0x50) = 0;
     while (*(volatile uint16_t *)&used.idx == seen)
-        asm volatile("wfi");
+        ;
     return status;
 }
 

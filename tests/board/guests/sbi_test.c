@@ -32,6 +32,18 @@ static unsigned long level0[512] __attribute__((aligned(PAGE)));
 static unsigned long page_a[512] __attribute__((aligned(PAGE)));
 static unsigned long page_b[512] __attribute__((aligned(PAGE)));
 
+/* Sleep until *v reaches n; WFI with SIE off, so no wakeup is lost between test and sleep. */
+static void wait_until(volatile int *v, int n)
+{
+    csr_clear(sstatus, 2);
+    while (*v < n) {
+        asm volatile("wfi");
+        csr_set(sstatus, 2);
+        csr_clear(sstatus, 2);
+    }
+    csr_set(sstatus, 2);
+}
+
 void trap(unsigned long cause, unsigned long tval)
 {
     (void)tval;
@@ -77,13 +89,11 @@ static void test_time(void)
     csr_set(sie, 1 << 5);
     csr_set(sstatus, 2);
     sbi(EXT_TIME, 0, csr_read(time) + 20000, 0, 0, 0);
-    while (!timer_hits)
-        asm volatile("wfi");
+    wait_until(&timer_hits, 1);
     report("timer_hits", timer_hits);
     report("stip_after_set_timer", (csr_read(sip) >> 5) & 1);
     sbi_legacy(0, csr_read(time) + 1000); /* legacy set_timer */
-    while (timer_hits < 2)
-        asm volatile("wfi");
+    wait_until(&timer_hits, 2);
     report("legacy_timer_hits", timer_hits);
 }
 

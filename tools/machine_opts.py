@@ -1,0 +1,81 @@
+"""The machine options `trapscope run` and `trapscope serve` share.
+
+    add_machine_arguments(parser)   --bios --smp --mem --append --drive --serial --dtb [ELF]
+    machine_from_args(args)         -> Machine, or UserError with one line
+
+With no ELF the machine runs the default kernel (kernel/build/kernel.elf)
+when it has been built, else the bundled demo (tools/demo). `--serial`
+defaults to "stdio"; a subcommand that wants another default calls
+`parser.set_defaults(serial=...)` after `add_machine_arguments`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from trapscope.machine.board import Machine
+from trapscope.machine.config import BIOS_BUILTIN, BIOS_NONE, ConfigError, MachineConfig
+from trapscope.tools.errors import UserError
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_KERNEL = REPO / "kernel" / "build" / "kernel.elf"
+
+
+def add_machine_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the machine options and the optional ELF argument to a subcommand."""
+    g = parser.add_argument_group("machine")
+    g.add_argument("--bios", default=BIOS_BUILTIN, metavar="builtin|none|FILE",
+                   help="firmware: the built-in SBI (default), none (ELF runs in M-mode from "
+                        "0x80000000), or a firmware ELF/binary such as OpenSBI's fw_jump.elf")
+    g.add_argument("--smp", type=int, default=2, metavar="N", help="number of harts (default 2)")
+    g.add_argument("--mem", type=int, default=128, metavar="MiB", help="RAM size in MiB (default 128)")
+    g.add_argument("--append", default="", metavar="ARGS",
+                   help="kernel command line (/chosen/bootargs in the device tree)")
+    g.add_argument("--drive", metavar="IMG", help="raw disk image for the virtio block device at 0x10001000")
+    g.add_argument("--serial", default="stdio", metavar="stdio|tcp:HOST:PORT|file:PATH|none",
+                   help="where the guest UART goes (default stdio; a terminal is put in raw mode, "
+                        "Ctrl-A x quits)")
+    g.add_argument("--dtb", metavar="FILE",
+                   help="use this device tree blob instead of the generated one (--append is then ignored)")
+    parser.add_argument("elf", nargs="?", metavar="ELF",
+                        help="program to run (default: kernel/build/kernel.elf if built, else the demo)")
+
+
+def default_program() -> Path:
+    """The built kernel if there is one, else the bundled demo (built on first use)."""
+    if DEFAULT_KERNEL.exists():
+        return DEFAULT_KERNEL
+    from trapscope.tools.demo import demo_elf
+    return demo_elf()
+
+
+def _program(args: argparse.Namespace) -> str:
+    if args.elf is not None:
+        if not os.path.isfile(args.elf):
+            raise UserError(f"no such ELF file: {args.elf}")
+        return args.elf
+    if args.bios == BIOS_NONE:
+        raise UserError("--bios none needs an ELF to run in M-mode")
+    return str(default_program())
+
+
+def config_from_args(args: argparse.Namespace) -> MachineConfig:
+    """The MachineConfig the options describe (files are checked when the machine is built)."""
+    if args.bios not in (BIOS_BUILTIN, BIOS_NONE) and not os.path.isfile(args.bios):
+        raise UserError(f"no such firmware file: {args.bios}")
+    if args.drive is not None and not os.path.isfile(args.drive):
+        raise UserError(f"no such disk image: {args.drive}")
+    if args.dtb is not None and not os.path.isfile(args.dtb):
+        raise UserError(f"no such device tree blob: {args.dtb}")
+    return MachineConfig(smp=args.smp, mem_mib=args.mem, bios=args.bios, kernel=_program(args),
+                         append=args.append, drive=args.drive, dtb=args.dtb, serial=args.serial)
+
+
+def machine_from_args(args: argparse.Namespace) -> Machine:
+    """Build the machine the options describe; bad input raises UserError."""
+    try:
+        return Machine(config_from_args(args))
+    except ConfigError as exc:
+        raise UserError(str(exc)) from None
