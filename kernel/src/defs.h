@@ -289,7 +289,7 @@ struct files *files_dup(struct files *t);
 void files_put(struct files *t);
 void files_exec(struct files *t);
 int fd_install(struct proc *p, struct file *f, int min, int cloexec);
-struct file *fd_file(struct proc *p, int fd);
+struct file *fd_get(struct proc *p, int fd);
 void console_open_stdio(struct files *t);
 long file_read(struct file *f, uint64 addr, long n);
 long file_write(struct file *f, uint64 addr, long n);

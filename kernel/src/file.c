@@ -151,13 +151,19 @@ int fd_install(struct proc *p, struct file *f, int min, int cloexec)
   return -EMFILE;
 }
 
-// The open file behind fd.  The caller must not keep it past a close of fd
-// by another thread: files are only referenced, not pinned, here.
-struct file *fd_file(struct proc *p, int fd)
+// The open file behind fd, with a reference the caller drops with
+// file_close(): a close of fd by another thread cannot free it meanwhile.
+struct file *fd_get(struct proc *p, int fd)
 {
   if (fd < 0 || fd >= NOFILE)
     return 0;
-  return p->files->fd[fd];
+  struct files *t = p->files;
+  acquire(&t->lock);
+  struct file *f = t->fd[fd];
+  if (f)
+    file_dup(f);
+  release(&t->lock);
+  return f;
 }
 
 void console_open_stdio(struct files *t)

@@ -522,14 +522,16 @@ long sys_mmap(uint64 addr, uint64 len, int prot, int flags, int fd, uint64 off)
     return -ENOMEM;
   struct inode *ip = 0;
   if (!(flags & MAP_ANONYMOUS)) {
-    struct file *f = fd_file(p, fd);
+    struct file *f = fd_get(p, fd);
     if (!f)
       return -EBADF;
-    if (f->type != FD_INODE || (f->ip->mode & S_IFMT) != S_IFREG)
+    ip = f->ip;   // inodes live as long as the kernel
+    int type_ok = f->type == FD_INODE && (ip->mode & S_IFMT) == S_IFREG;
+    file_close(f);
+    if (!type_ok)
       return -ENODEV;
     if ((flags & MAP_TYPE) == MAP_SHARED && (prot & PROT_WRITE))
       return -EACCES;   // the initramfs is read-only
-    ip = f->ip;
   }
   acquire(&mm->lock);
   int fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);

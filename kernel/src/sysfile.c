@@ -8,10 +8,17 @@
 #include "linux.h"
 #include "defs.h"
 
-static struct file *getfile(int fd)
-{
-  return fd_file(myproc(), fd);
-}
+// Run `expr` with _f bound to fd's open file, holding a reference to it.
+#define WITH_FILE(fd, expr)                           \
+  ({                                                  \
+    struct file *_f = fd_get(myproc(), (fd));         \
+    long _r = -EBADF;                                 \
+    if (_f) {                                         \
+      _r = (expr);                                    \
+      file_close(_f);                                 \
+    }                                                 \
+    _r;                                               \
+  })
 
 // The directory a dirfd-relative path starts from.
 static int start_dir(int dirfd, const char *path, struct inode **dir)
@@ -21,13 +28,13 @@ static int start_dir(int dirfd, const char *path, struct inode **dir)
     *dir = p->cwd;
     return 0;
   }
-  struct file *f = getfile(dirfd);
+  struct file *f = fd_get(p, dirfd);
   if (!f)
     return -EBADF;
-  if (f->type != FD_INODE || (f->ip->mode & S_IFMT) != S_IFDIR)
-    return -ENOTDIR;
-  *dir = f->ip;
-  return 0;
+  int isdir = f->type == FD_INODE && (f->ip->mode & S_IFMT) == S_IFDIR;
+  *dir = f->ip;   // inodes are never freed
+  file_close(f);
+  return isdir ? 0 : -ENOTDIR;
 }
 
 static long lookup_user_path(int dirfd, uint64 upath, struct inode **ipp, int allow_empty)
@@ -40,13 +47,12 @@ static long lookup_user_path(int dirfd, uint64 upath, struct inode **ipp, int al
   if (path[0] == 0) {
     if (!allow_empty)
       return -ENOENT;
-    struct file *f = getfile(dirfd);
+    struct file *f = fd_get(myproc(), dirfd);
     if (!f)
       return -EBADF;
-    if (!f->ip)
-      return -EBADF;
     *ipp = f->ip;
-    return 0;
+    file_close(f);
+    return *ipp ? 0 : -EBADF;
   }
   if ((r = start_dir(dirfd, path, &dir)) < 0)
     return r;
@@ -101,29 +107,20 @@ long sys_close(int fd)
 
 long sys_read(int fd, uint64 buf, long n)
 {
-  struct file *f = getfile(fd);
-  if (!f)
-    return -EBADF;
   if (n < 0)
     return -EINVAL;
-  return file_read(f, buf, n);
+  return WITH_FILE(fd, file_read(_f, buf, n));
 }
 
 long sys_write(int fd, uint64 buf, long n)
 {
-  struct file *f = getfile(fd);
-  if (!f)
-    return -EBADF;
   if (n < 0)
     return -EINVAL;
-  return file_write(f, buf, n);
+  return WITH_FILE(fd, file_write(_f, buf, n));
 }
 
-static long do_iov(int fd, uint64 iov, int cnt, int write)
+static long do_iov(struct file *f, uint64 iov, int cnt, int write)
 {
-  struct file *f = getfile(fd);
-  if (!f)
-    return -EBADF;
   if (cnt < 0 || cnt > 1024)
     return -EINVAL;
   long total = 0;
@@ -145,19 +142,16 @@ static long do_iov(int fd, uint64 iov, int cnt, int write)
 
 long sys_readv(int fd, uint64 iov, int cnt)
 {
-  return do_iov(fd, iov, cnt, 0);
+  return WITH_FILE(fd, do_iov(_f, iov, cnt, 0));
 }
 
 long sys_writev(int fd, uint64 iov, int cnt)
 {
-  return do_iov(fd, iov, cnt, 1);
+  return WITH_FILE(fd, do_iov(_f, iov, cnt, 1));
 }
 
-long sys_pread64(int fd, uint64 buf, long n, long off)
+static long do_pread(struct file *f, uint64 buf, long n, long off)
 {
-  struct file *f = getfile(fd);
-  if (!f)
-    return -EBADF;
   if (f->type != FD_INODE || (f->ip->mode & S_IFMT) != S_IFREG)
     return -ESPIPE;
   if (off < 0 || n < 0)
@@ -170,11 +164,13 @@ long sys_pread64(int fd, uint64 buf, long n, long off)
   return m;
 }
 
-long sys_lseek(int fd, long off, int whence)
+long sys_pread64(int fd, uint64 buf, long n, long off)
 {
-  struct file *f = getfile(fd);
-  if (!f)
-    return -EBADF;
+  return WITH_FILE(fd, do_pread(_f, buf, n, off));
+}
+
+static long do_lseek(struct file *f, long off, int whence)
+{
   if (f->type != FD_INODE)
     return -ESPIPE;
   long base;
@@ -192,11 +188,13 @@ long sys_lseek(int fd, long off, int whence)
   return f->off;
 }
 
-long sys_fstat(int fd, uint64 st)
+long sys_lseek(int fd, long off, int whence)
 {
-  struct file *f = getfile(fd);
-  if (!f)
-    return -EBADF;
+  return WITH_FILE(fd, do_lseek(_f, off, whence));
+}
+
+static long do_fstat(struct file *f, uint64 st)
+{
   struct linux_stat s;
   if (f->type == FD_PIPE) {
     memset(&s, 0, sizeof(s));
@@ -206,6 +204,11 @@ long sys_fstat(int fd, uint64 st)
     fill_stat(f->ip, &s);
   }
   return copyout(myproc()->mm, st, &s, sizeof(s));
+}
+
+long sys_fstat(int fd, uint64 st)
+{
+  return WITH_FILE(fd, do_fstat(_f, st));
 }
 
 long sys_newfstatat(int dirfd, uint64 upath, uint64 st, int flags)
@@ -232,11 +235,8 @@ long sys_faccessat(int dirfd, uint64 upath, int mode)
   return 0;
 }
 
-long sys_getdents64(int fd, uint64 buf, long len)
+static long do_getdents64(struct file *f, uint64 buf, long len)
 {
-  struct file *f = getfile(fd);
-  if (!f)
-    return -EBADF;
   if (f->type != FD_INODE || (f->ip->mode & S_IFMT) != S_IFDIR)
     return -ENOTDIR;
   struct inode *dir = f->ip;
@@ -288,13 +288,17 @@ long sys_getdents64(int fd, uint64 buf, long len)
   return done;
 }
 
+long sys_getdents64(int fd, uint64 buf, long len)
+{
+  return WITH_FILE(fd, do_getdents64(_f, buf, len));
+}
+
 long sys_dup(int fd)
 {
   struct proc *p = myproc();
-  struct file *f = getfile(fd);
+  struct file *f = fd_get(p, fd);   // this reference becomes the new descriptor's
   if (!f)
     return -EBADF;
-  file_dup(f);
   int nfd = fd_install(p, f, 0, 0);
   if (nfd < 0)
     file_close(f);
@@ -309,10 +313,9 @@ long sys_dup3(int oldfd, int newfd, int flags)
     return -EINVAL;
   if (newfd < 0 || newfd >= NOFILE || (flags & ~O_CLOEXEC))
     return -EINVAL;
-  struct file *f = getfile(oldfd);
+  struct file *f = fd_get(p, oldfd);
   if (!f)
     return -EBADF;
-  file_dup(f);
   acquire(&t->lock);
   struct file *old = t->fd[newfd];
   t->fd[newfd] = f;
@@ -326,12 +329,9 @@ long sys_dup3(int oldfd, int newfd, int flags)
   return newfd;
 }
 
-long sys_fcntl(int fd, int cmd, uint64 arg)
+static long do_fcntl(struct file *f, int fd, int cmd, uint64 arg)
 {
   struct proc *p = myproc();
-  struct file *f = getfile(fd);
-  if (!f)
-    return -EBADF;
   switch (cmd) {
   case F_DUPFD:
   case F_DUPFD_CLOEXEC: {
@@ -361,11 +361,13 @@ long sys_fcntl(int fd, int cmd, uint64 arg)
   }
 }
 
-long sys_ioctl(int fd, uint64 req, uint64 arg)
+long sys_fcntl(int fd, int cmd, uint64 arg)
 {
-  struct file *f = getfile(fd);
-  if (!f)
-    return -EBADF;
+  return WITH_FILE(fd, do_fcntl(_f, fd, cmd, arg));
+}
+
+static long do_ioctl(struct file *f, uint64 req, uint64 arg)
+{
   if (f->type != FD_CONSOLE)
     return -ENOTTY;
   struct proc *p = myproc();
@@ -395,6 +397,11 @@ long sys_ioctl(int fd, uint64 req, uint64 arg)
   if (req == TIOCSPGRP)
     return 0;
   return -ENOTTY;
+}
+
+long sys_ioctl(int fd, uint64 req, uint64 arg)
+{
+  return WITH_FILE(fd, do_ioctl(_f, req, arg));
 }
 
 long sys_pipe2(uint64 fds, int flags)

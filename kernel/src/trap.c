@@ -176,6 +176,9 @@ void usertrapret(void)
 void forkret(void)
 {
   release(&myproc()->lock);   // held from the scheduler
+#ifdef BUG_TP_LOST
+  mycpu()->user_tp = myproc()->trapframe->tp;   // a new task starts with the tp clone gave it
+#endif
   usertrapret();
 }
 

@@ -7,8 +7,9 @@
 #include "tlib.h"
 
 #define NTHREADS 8
-#define ROUNDS 400
+#define ROUNDS 200
 
+static pthread_barrier_t start;
 static __thread long tls_value;
 static __thread char tls_name[16] = "unset";
 static __thread int tls_initialized = 7;   // .tdata: must start at 7 in every thread
@@ -21,13 +22,13 @@ static void *worker(void *arg)
     bad[id] = 1;
   snprintf(tls_name, sizeof(tls_name), "t%ld", id);
   pthread_t self = pthread_self();
+  pthread_barrier_wait(&start);   // all threads runnable at once: every yield switches
   for (int r = 0; r < ROUNDS; r++) {
     tls_value = id * 100000 + r;
     volatile unsigned spin = 0;
-    for (int i = 0; i < 300; i++)
+    for (int i = 0; i < 100; i++)
       spin += i;
-    if (r % 3 == 0)
-      sched_yield();
+    sched_yield();
     if (r % 50 == 0)
       usleep(100);
     if (tls_value != id * 100000 + r || !pthread_equal(self, pthread_self()) ||
@@ -44,6 +45,7 @@ int main(void)
 {
   tstart("tlstest");
   tls_value = -1;
+  pthread_barrier_init(&start, 0, NTHREADS);
   pthread_t t[NTHREADS];
   for (long i = 0; i < NTHREADS; i++)
     CHECK(pthread_create(&t[i], 0, worker, (void *)i) == 0, "pthread_create %ld", i);
