@@ -68,8 +68,12 @@ class Machine:
         self.fdt_addr = 0
         self.serial: Backend = Backend()
         self.debug = Debug(self.bus, self.sched, reset=self.power_on)
-        self.power_on()
-        self.serial = open_serial(config.serial, self.uart, self.sched.post, self.debug.request_halt)
+        self._boot()  # RAM and devices are fresh: nothing to clear
+        try:
+            self.serial = open_serial(config.serial, self.uart, self.sched.post, self.debug.request_halt)
+        except OSError as exc:
+            self.close()
+            raise ConfigError(f"cannot open --serial {config.serial}: {exc.strerror or exc}") from None
 
     # -- building ---------------------------------------------------------
     def _attach_devices(self) -> None:

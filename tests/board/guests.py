@@ -54,3 +54,8 @@ def parse_report(text: str) -> dict:
         except ValueError:
             out[name] = value
     return out
+
+
+def echo() -> Path:
+    """S-mode console echo (see guests/echo.c)."""
+    return cross_build("echo", [SRC / "s_start.S", SRC / "echo.c"], linker_script=SRC / "s_link.ld", out_dir=OUT)

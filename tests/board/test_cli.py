@@ -11,7 +11,7 @@ import pytest
 from . import guests
 
 TRAPSCOPE = [sys.executable, "-m", "trapscope.tools.cli"]
-FW_JUMP = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf"
+OPENSBI = "/usr/lib/riscv64-linux-gnu/opensbi/generic"
 
 
 def run(*args, stdin=b"", timeout=300):
@@ -72,11 +72,15 @@ def test_serial_to_file(tmp_path):
     assert "hello from hart 1" in path.read_text()
 
 
-def test_opensbi_fw_jump_boots_the_demo():
-    status, out, err = run("--bios", FW_JUMP, "--smp", "2", guests.demo(), timeout=600)
+@pytest.mark.parametrize("firmware", ["fw_jump.elf", "fw_dynamic.elf"])
+def test_opensbi_boots_the_demo(firmware):
+    status, out, err = run("--bios", f"{OPENSBI}/{firmware}", "--smp", "2", guests.demo(), timeout=600)
     assert status == 0, err
     assert "OpenSBI v1.1" in out
     assert "Platform Name             : riscv-virtio,trapscope" in out
+    assert "Domain0 Next Address      : 0x0000000080200000" in out
+    fdt = {"fw_jump.elf": 0x8220_0000, "fw_dynamic.elf": 0x87E0_0000}[firmware]  # fw_jump moves it
+    assert f"Domain0 Next Arg1         : {fdt:#018x}" in out
     assert "SBI v1.0 from OpenSBI, console through legacy putchar" in out
     assert "hello from hart" in out
     assert out.rstrip().endswith("powering off through SBI SRST")
@@ -92,6 +96,7 @@ def test_opensbi_fw_jump_boots_the_demo():
     (["--drive", "/no/disk.img"], "no such disk image: /no/disk.img"),
     (["--bios", "/no/fw.elf"], "no such firmware file: /no/fw.elf"),
     (["--bios", "none"], "--bios none needs an ELF"),
+    (["--serial", "file:/no/such/dir/out.txt"], "cannot open --serial file:/no/such/dir/out.txt"),
 ])
 def test_bad_input_gives_one_line(args, fragment):
     status, out, err = run(*args)

@@ -134,3 +134,20 @@ def _read_all(sock):
         if not chunk:
             return data
         data += chunk
+
+
+def test_debug_reset_powers_on_again():
+    m = machine(smp=2)
+    out = []
+    m.uart.output_listeners.append(out.append)
+    try:
+        first = m.run(max_insns=5_000_000)
+        text = b"".join(out)
+        out.clear()
+        m.debug.reset()
+        assert (m.harts[0].pc, m.harts[1].started) == (m.program.entry, False)
+        second = m.run(max_insns=5_000_000)
+    finally:
+        m.close()
+    assert first.reason is second.reason is StopReason.EXITED
+    assert b"".join(out) == text and b"hello from hart 1" in text

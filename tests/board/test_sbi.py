@@ -7,7 +7,7 @@ from trapscope.machine.debug import StopReason
 
 from . import guests
 
-BUDGET = 3_000_000
+BUDGET = 6_000_000
 
 
 def run_sbi_test(exit_reason=0):
@@ -115,3 +115,10 @@ def test_srst(report):
 def test_srst_system_failure_exits_1():
     stop, text = run_sbi_test(exit_reason=1)
     assert stop.reason is StopReason.EXITED and stop.exit_code == 1, text
+
+
+def test_srst_reboot_runs_the_program_again():
+    stop, text = run_sbi_test(exit_reason=2)
+    assert stop.reason is StopReason.EXITED and stop.exit_code == 0, text
+    assert text.count("boot_hart 0\n") == 2 and text.count("done\n") == 2
+    assert text.count("hsm_start1 0\n") == 2  # hart 1 was stopped again by the reset

@@ -19,9 +19,9 @@ static inline long sbi_legacy(long eid, long a0)
     return r0;
 }
 
-static void puts_(const char *s) { while (*s) sbi_legacy(1, *s++); }
+static inline void puts_(const char *s) { while (*s) sbi_legacy(1, *s++); }
 
-static void putd(long v)
+static inline void putd(long v)
 {
     char buf[24], *p = buf + 23;
     int neg = v < 0;
@@ -33,7 +33,7 @@ static void putd(long v)
 }
 
 /* "name value\n": one result line the test reads. */
-static void report(const char *name, long value)
+static inline void report(const char *name, long value)
 {
     puts_(name);
     puts_(" ");

@@ -2,7 +2,8 @@
  * Exercises the built-in SBI from S-mode, one "name value" line per check
  * (tests/board/test_sbi.py reads them): BASE, TIME, IPI, HSM, RFENCE (with
  * their effects: a patched function, a remapped page), DBCN, legacy calls,
- * and finally SRST with the reason the test patches into `exit_reason`.
+ * and finally SRST with the reason the test patches into `exit_reason`
+ * (2: reboot first).
  */
 #include "sbi.h"
 
@@ -186,6 +187,8 @@ int main(long hartid, long fdt)
     test_console();
     report("srst_bad_type", sbi(EXT_SRST, 0, 5, 0, 0, 0).error);
     puts_("done\n");
+    if (exit_reason == 2)
+        sbi(EXT_SRST, 0, 1, 0, 0, 0); /* cold reboot: the ELF is loaded again, exit_reason is 0 */
     sbi(EXT_SRST, 0, 0, exit_reason, 0, 0);
     report("srst_returned", 1);
     return 0;
