@@ -184,17 +184,29 @@ uint64 time_now(void)
   return r_time();
 }
 
-// Wake the timed sleepers whose deadline has passed.
-static void wake_expired(uint64 now)
+// Wake the timed sleepers whose deadline has passed; return the earliest
+// deadline still ahead (or ~0).
+static uint64 wake_expired(uint64 now)
 {
+  uint64 next = ~0UL;
+  int woke = 0;
   for (struct proc *p = proc; p < &proc[NPROC]; p++) {
-    if (p->state != SLEEPING || p->wake_at == 0 || p->wake_at > now)
+    if (p->state != SLEEPING || p->wake_at == 0)
       continue;
+    if (p->wake_at > now) {
+      next = MIN(next, p->wake_at);
+      continue;
+    }
     acquire(&p->lock);
-    if (p->state == SLEEPING && p->wake_at && p->wake_at <= now)
+    if (p->state == SLEEPING && p->wake_at && p->wake_at <= now) {
       p->state = RUNNABLE;
+      woke = 1;
+    }
     release(&p->lock);
   }
+  if (woke)
+    kick_idle_hart();
+  return next;
 }
 
 void timer_start_hart(void)
@@ -211,9 +223,9 @@ void timer_tick(void)
   uint64 now = r_time();
   c->ticks++;
   c->instret = r_instret();
-  c->next_timer = now + tick_interval;
-  sbi_set_timer(c->next_timer);
   if (c->proc)
     c->proc->utime_ticks++;
-  wake_expired(now);
+  uint64 next = wake_expired(now);
+  c->next_timer = MIN(now + tick_interval, MAX(next, now + 1));
+  sbi_set_timer(c->next_timer);
 }
