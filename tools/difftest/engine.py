@@ -40,6 +40,7 @@ from trapscope.tools.difftest.sides import OurSide, QemuSide, choose_checkpoint
 from trapscope.tools.difftest.trace import Trace, record
 
 WORK = Path(__file__).resolve().parents[2] / "build" / "difftest"
+PLAIN, MAYBE_COUNTER, SYSTEM = 0, 1, 2
 
 
 @dataclass
@@ -171,6 +172,7 @@ class Difftest:
             self._pinpoint(0, 0, differing)
             return
         checkpoint = choose_checkpoint(self.trace, 0, self.opt.interval, end) if end else 0
+        vectors = self._vectors()
         i = 0
         pcs = self.trace.pcs
         ours = self.ours
@@ -182,14 +184,17 @@ class Difftest:
             if pc != pcs[i]:
                 self._pinpoint(self.good, i, [])
                 return
-            rd = self._counter_rd(pc)
+            bits, kind = self._decode(pc)
+            rd = R.counter_read(bits, ours.read_gpr) if kind == MAYBE_COUNTER else None
             if rd is not None:
                 self._sync_counter(i, pc, rd)
                 i += 1
             else:
                 ours.step()
                 i += 1
-                if i != checkpoint:
+                if kind != PLAIN:
+                    vectors = self._vectors()
+                if i != checkpoint and pcs[i] not in vectors:
                     continue
                 self.qemu.advance(i)
             self.report.checkpoints += 1
@@ -201,6 +206,13 @@ class Difftest:
                 checkpoint = choose_checkpoint(self.trace, i, self.opt.interval, end) if i < end else end
         self.report.reached = end
         self._finish(end)
+
+    def _vectors(self) -> Tuple[int, int]:
+        """trapscope's trap entry points (mtvec and stvec bases): the state is
+        compared on entering a handler, where traps leave their marks."""
+        assert self.ours is not None
+        d = self.ours.debug
+        return d.read_csr(0, 0x305) & ~3, d.read_csr(0, 0x105) & ~3
 
     def _finish(self, end: int) -> None:
         """Both at the last index: compare, then let trapscope execute the last instruction."""
@@ -227,20 +239,24 @@ class Difftest:
                 f"({stop.reason.value} at pc {stop.pc:#x})")
 
     # -- counters -----------------------------------------------------------------
-    def _counter_rd(self, pc: int) -> int | None:
-        """rd if the instruction at pc reads a counter (decoded once per pc)."""
+    def _decode(self, pc: int) -> Tuple[int, int]:
+        """(instruction bits, kind) at pc, decoded once per pc: MAYBE_COUNTER for
+        CSR accesses and loads (which may read a counter), SYSTEM for other
+        system instructions (which may change a trap vector), else PLAIN."""
         assert self.ours is not None
         cached = self._decoded.get(pc)
         if cached is None:
             bits = self.ours.fetch(pc)
-            is_csr = bits & 0x7F == 0x73
-            is_load = bits & 0x7F == 0x03 or (bits & 3 == 0 and (bits & 0xFFFF) >> 13 in (2, 3))
-            cached = (bits, is_csr or is_load)
-            self._decoded[pc] = cached
-        bits, maybe = cached
-        if not maybe:
-            return None
-        return R.counter_read(bits, self.ours.read_gpr)
+            opcode = bits & 0x7F
+            if (opcode == 0x73 and (bits >> 12) & 7) or opcode == 0x03 \
+                    or (bits & 3 == 0 and (bits & 0xFFFF) >> 13 in (2, 3)):
+                kind = MAYBE_COUNTER
+            elif opcode == 0x73:
+                kind = SYSTEM
+            else:
+                kind = PLAIN
+            cached = self._decoded[pc] = (bits, kind)
+        return cached
 
     def _sync_counter(self, i: int, pc: int, rd: int) -> None:
         """Execute trace[i] on both; trapscope's rd takes QEMU's value."""
