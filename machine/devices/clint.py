@@ -9,8 +9,8 @@ from retired instructions) and cannot be written; writes are ignored.
 and lowers MTIP from it.
 
 Access widths follow QEMU: the msip words take 4-byte accesses only, the
-timer 4 or 8 bytes; other widths fault. A misaligned timer access reads 0
-and writes nothing, as QEMU does.
+timer 4 or 8 bytes; other widths fault. A misaligned timer read gives the
+bytes at its address (what QEMU answers); a misaligned write is ignored.
 """
 
 from __future__ import annotations
@@ -53,11 +53,12 @@ class Clint(Device):
             return self.msip[hart] if offset % 4 == 0 and hart < len(self.harts) else 0
         if size not in (4, 8):
             raise BusError(self.base + offset, size, False)
-        reg = None if _misaligned(offset, size) else self._timer_reg(offset)
-        if reg is None:
-            return 0
-        shift = (offset & 4) * 8
-        return (reg >> shift) & ((1 << (8 * size)) - 1)
+        value = 0
+        for i in range(size):  # byte by byte: a misaligned read sees the bytes there, as in QEMU
+            reg = self._timer_reg((offset + i) & ~7)
+            byte = 0 if reg is None else (reg >> (8 * ((offset + i) & 7))) & 0xFF
+            value |= byte << (8 * i)
+        return value
 
     def _timer_reg(self, offset: int) -> Any:
         """The 64-bit timer register holding `offset`, or None."""

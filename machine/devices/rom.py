@@ -38,6 +38,13 @@ def reset_vector(start_addr: int, fdt_addr: int, next_addr: int) -> bytes:
     return code + addrs + info
 
 
+class Rom(Memory):
+    """Read-only memory whose stores are dropped without a fault, as QEMU's ROM regions do."""
+
+    def write(self, offset: int, size: int, value: int) -> None:
+        pass
+
+
 def make_rom(base: int, size: int) -> Memory:
     """The (read-only) memory that holds the reset vector."""
-    return Memory(base, size, writable=False, name="mrom")
+    return Rom(base, size, writable=False, name="mrom")

@@ -15,8 +15,9 @@ through IIR by priority, drive the `irq` line. MCR loopback (bit 4) sends
 transmitted bytes back to the receiver and mirrors MCR into MSR, which
 Linux's 8250 probe uses.
 
-Accesses wider than a byte are split into byte accesses at consecutive
-offsets, as QEMU's memory core does for this device.
+An access wider than a byte reaches the one register at its offset (the
+value zero-extended on reads, the low byte used on writes), as QEMU's
+`serial_mm` does. MCR resets to OUT2, as in QEMU.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ IIR_FIFO = 0xC0
 FCR_ENABLE = 0x01
 FCR_CLEAR_RX = 0x02
 LCR_DLAB = 0x80
+MCR_OUT2 = 0x08
 MCR_LOOP = 0x10
 LSR_DR = 0x01
 LSR_THRE = 0x20
@@ -59,7 +61,7 @@ class Uart(Device):
     def reset(self) -> None:
         self.ier = 0
         self.lcr = 0
-        self.mcr = 0
+        self.mcr = MCR_OUT2
         self.scr = 0
         self.fcr = 0
         self.dll = 0x0C
@@ -111,14 +113,10 @@ class Uart(Device):
 
     # -- registers --------------------------------------------------------
     def read(self, offset: int, size: int) -> int:
-        value = 0
-        for i in range(size):
-            value |= self._read_byte(offset + i) << (8 * i)
-        return value
+        return self._read_byte(offset)
 
     def write(self, offset: int, size: int, value: int) -> None:
-        for i in range(size):
-            self._write_byte(offset + i, (value >> (8 * i)) & 0xFF)
+        self._write_byte(offset, value & 0xFF)
 
     def _read_byte(self, reg: int) -> int:
         dlab = self.lcr & LCR_DLAB

@@ -65,8 +65,8 @@ def test_rom_is_read_only_but_loadable():
     bus.attach(make_rom(MROM_BASE, MROM_SIZE))
     bus.write_bytes(MROM_BASE, reset_vector(1, 2, 3), force=True)
     assert bus.read(MROM_BASE + 0x18, 8) == 1
-    with pytest.raises(BusError):
-        bus.write(MROM_BASE, 4, 0)
+    bus.write(MROM_BASE + 0x18, 8, 0)  # a store is dropped, without a fault, as in QEMU
+    assert bus.read(MROM_BASE + 0x18, 8) == 1
     with pytest.raises(BusError):
         bus.write_bytes(MROM_BASE, b"\0")
     bus.reset()

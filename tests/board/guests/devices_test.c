@@ -23,6 +23,7 @@
 
 volatile long exit_code = 0;
 static volatile int timer_hits, soft_hits, uart_irqs, blk_irqs;
+static volatile long fault_cause;
 static char received[16];
 static volatile int nreceived;
 extern char trap_entry[];
@@ -86,6 +87,9 @@ void mtrap(unsigned long cause)
             VREG(0x64) = VREG(0x60);
         }
         PLIC_CLAIM(0) = src;
+    } else if (cause == 5 || cause == 7) {
+        fault_cause = cause; /* an access fault from a probe: skip its 4-byte instruction */
+        csr_write(mepc, csr_read(mepc) + 4);
     } else {
         report("unexpected_trap", cause);
         SYSCON = (99 << 16) | 0x3333;
@@ -184,6 +188,34 @@ static void test_virtio(void)
     report("blk_irqs_nonzero", blk_irqs > 0);
 }
 
+/* One access of `size` bytes; reports the value read, or "fault N" when it trapped. */
+#define PROBE(name, insn, addr)                                                          \
+    do {                                                                                 \
+        unsigned long v = 0;                                                             \
+        fault_cause = 0;                                                                 \
+        asm volatile(".option push\n.option norvc\n" insn "\n.option pop"               \
+                     : "+r"(v) : "r"((unsigned long)(addr)) : "memory");                 \
+        report(name, fault_cause ? -fault_cause : (long)v);                             \
+    } while (0)
+
+static void test_odd_accesses(void)
+{
+    PROBE("plic_byte_read", "lb %0, 0(%1)", PLIC + 4);
+    PROBE("plic_dword_read", "ld %0, 0(%1)", PLIC + 0x1000);
+    PROBE("clint_byte_read", "lb %0, 0(%1)", 0x02000000UL);
+    PROBE("clint_mtimecmp_misaligned", "lw %0, 0(%1)", 0x02004002UL);
+    PROBE("uart_past_end", "lb %0, 0(%1)", 0x10000008UL);
+    PROBE("uart_word_read", "lwu %0, 0(%1)", 0x10000004UL);
+    PROBE("virtio_half_read", "lh %0, 0(%1)", VIRTIO);
+    PROBE("virtio_empty_status", "lw %0, 0(%1)", VIRTIO + 0x1070);
+    PROBE("syscon_byte_write", "sb %0, 0(%1)", 0x100000UL);
+    PROBE("syscon_read", "lw %0, 0(%1)", 0x100000UL);
+    PROBE("unmapped_read", "lw %0, 0(%1)", 0x20000UL);
+    PROBE("unmapped_write", "sw %0, 0(%1)", 0x20000UL);
+    PROBE("rom_write", "sw %0, 0(%1)", 0x1100UL);
+    PROBE("rom_read_back", "lw %0, 0(%1)", 0x1100UL);
+}
+
 int main(long hartid, long fdt)
 {
     report("rom_a0", hartid);
@@ -192,6 +224,7 @@ int main(long hartid, long fdt)
     test_interrupts();
     test_uart_rx();
     test_virtio();
+    test_odd_accesses();
     puts_("done\n");
     SYSCON = exit_code ? (exit_code << 16) | 0x3333 : 0x5555;
     return 0;
