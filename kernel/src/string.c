@@ -10,9 +10,14 @@ void *memset(void *dst, int c, size_t n)
     v |= v << 8;
     v |= v << 16;
     v |= v << 32;
-    uint64 *q = dst;
-    for (size_t i = 0; i < n / 8; i++)
-      q[i] = v;
+    uint64 *q = dst, *end = q + n / 8;
+    while (end - q >= 8) {   // whole pages are zeroed often: 64 bytes a turn
+      q[0] = v; q[1] = v; q[2] = v; q[3] = v;
+      q[4] = v; q[5] = v; q[6] = v; q[7] = v;
+      q += 8;
+    }
+    while (q < end)
+      *q++ = v;
     return dst;
   }
   for (size_t i = 0; i < n; i++)
@@ -30,10 +35,18 @@ void *memmove(void *dst, const void *src, size_t n)
     return dst;
   }
   if ((((uint64)d | (uint64)s | n) & 7) == 0) {
-    uint64 *qd = dst;
+    uint64 *qd = dst, *end = qd + n / 8;
     const uint64 *qs = src;
-    for (size_t i = 0; i < n / 8; i++)
-      qd[i] = qs[i];
+    while (end - qd >= 8) {   // copy-on-write copies whole pages
+      uint64 a = qs[0], b = qs[1], c = qs[2], e = qs[3];
+      uint64 f = qs[4], g = qs[5], h = qs[6], k = qs[7];
+      qd[0] = a; qd[1] = b; qd[2] = c; qd[3] = e;
+      qd[4] = f; qd[5] = g; qd[6] = h; qd[7] = k;
+      qd += 8;
+      qs += 8;
+    }
+    while (qd < end)
+      *qd++ = *qs++;
     return dst;
   }
   for (size_t i = 0; i < n; i++)

@@ -7,7 +7,7 @@
 #include <sys/wait.h>
 #include "tlib.h"
 
-#define TOTAL (256 * 1024)
+#define TOTAL (128 * 1024)
 
 static unsigned sum(const unsigned char *b, int n, unsigned s)
 {
