@@ -68,7 +68,11 @@ class Machine:
         self.fdt_addr = 0
         self.serial: Backend = Backend()
         self.debug = Debug(self.bus, self.sched, reset=self.power_on)
-        self._boot()  # RAM and devices are fresh: nothing to clear
+        try:
+            self._boot()  # RAM and devices are fresh: nothing to clear
+        except ConfigError:
+            self.close()
+            raise
         try:
             self.serial = open_serial(config.serial, self.uart, self.sched.post, self.debug.request_halt)
         except OSError as exc:
@@ -113,14 +117,18 @@ class Machine:
         self._boot()
 
     def _boot(self) -> None:
+        """Load firmware, program and device tree (in QEMU's order) and start the harts."""
         self.exit_code = None
         cfg = self.config
+        firmware_start = None
+        if cfg.bios not in (C.BIOS_BUILTIN, C.BIOS_NONE):
+            firmware_start = self._load_firmware(cfg.bios)
         self.program = self._load_program(cfg.kernel) if cfg.kernel else None
         self.fdt_addr = self._load_fdt()
         if cfg.bios == C.BIOS_BUILTIN:
             self._boot_builtin()
         else:
-            self._boot_from_rom()
+            self._boot_from_rom(firmware_start)
         self._setup_htif()
 
     def _load_program(self, path: str) -> LoadedElf:
@@ -160,13 +168,10 @@ class Machine:
         self.sbi = Sbi(self.harts, self.bus, self.uart, self._exit, self._request_reset)
         self.sbi.boot(self.program.entry, self.fdt_addr, self.config.boot_hart)
 
-    def _boot_from_rom(self) -> None:
+    def _boot_from_rom(self, firmware_start: int | None) -> None:
         self.sbi = None
         next_addr = self.program.entry if self.program else 0
-        if self.config.bios == C.BIOS_NONE:
-            start = next_addr
-        else:
-            start = self._load_firmware(self.config.bios)
+        start = next_addr if firmware_start is None else firmware_start
         self._write_rom(start, next_addr)
         for hart in self.harts:
             hart.m_trap_hook = None
