@@ -325,7 +325,25 @@ def make_cpio(files: Dict[str, bytes], executables: Iterable[str] = ()) -> bytes
     return bytes(out)
 
 
+MAX_INODES = 500   # the kernel's inode table (src/fs.c NINODE) less /dev and its nodes
+MAX_NAME = 63      # struct inode name[64]
+
+
+def _check_tree(paths: Iterable[str]) -> None:
+    names = set()
+    for path in paths:
+        parts = path.split("/")
+        for i, part in enumerate(parts):
+            if len(part.encode()) > MAX_NAME:
+                raise BuildError(f"/{path}: the name {part!r} is longer than {MAX_NAME} bytes")
+            names.add("/".join(parts[: i + 1]))
+    if len(names) > MAX_INODES:
+        raise BuildError(f"the initramfs would hold {len(names)} files and directories; "
+                         f"the kernel takes at most {MAX_INODES}")
+
+
 def _initramfs(user: Dict[str, Path], extra: Dict[str, Path], cache: Path) -> Path:
+    _check_tree(list(user) + list(extra) + ["etc/tests"])
     files = {dest: p.read_bytes() for dest, p in user.items()}
     files["etc/tests"] = ("\n".join(list_tests()) + "\n").encode()
     for dest, p in extra.items():

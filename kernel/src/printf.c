@@ -210,7 +210,12 @@ void panic(const char *fmt, ...)
            (void *)panic_record.epc);
     backtrace();
     // Other harts see `panicked` in their next interrupt and stop there.
-    sbi_send_ipi(~0UL);
+    uint64 others = 0;
+    for (int i = 0; i < NCPU; i++)
+      if (cpus[i].online && (!c || i != c->hartid))
+        others |= 1UL << i;
+    if (others)
+      sbi_send_ipi(others);
   }
   for (;;)
     wfi();

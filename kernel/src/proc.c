@@ -178,6 +178,7 @@ found:
   p->sigpending = 0;
   p->saved_sigmask = 0;
   p->has_saved_sigmask = 0;
+  p->restart_syscall = 0;
   p->clear_child_tid = 0;
   p->robust_list = 0;
   p->exit_signal = 0;

@@ -183,6 +183,8 @@ struct proc {
   uint64 sigpending;          // pending signals (lock)
   uint64 saved_sigmask;       // rt_sigsuspend: the mask to restore after the handler
   int has_saved_sigmask;
+  int restart_syscall;        // the last call was interrupted and may be restarted (SA_RESTART)
+  uint64 restart_a0;          // its first argument, which the return value overwrote
   uint64 clear_child_tid;     // CLONE_CHILD_CLEARTID / set_tid_address
   uint64 robust_list;         // set_robust_list (recorded)
   int exit_signal;            // signal sent to the parent at exit (SIGCHLD)

@@ -194,6 +194,12 @@ void signal_deliver(struct proc *p)
       continue;
     if (act.handler == SIG_DFL)
       die_of(p, sig, &rec);
+    if (p->restart_syscall && (act.flags & SA_RESTART)) {
+      // Back to the ecall with its first argument: the handler returns there.
+      p->trapframe->a0 = p->restart_a0;
+      p->trapframe->epc -= 4;
+    }
+    p->restart_syscall = 0;
     uint64 oldmask = p->has_saved_sigmask ? p->saved_sigmask : p->sigmask;
     p->has_saved_sigmask = 0;
     if (setup_frame(p, sig, &act, &rec, oldmask) < 0) {
@@ -206,6 +212,7 @@ void signal_deliver(struct proc *p)
     }
     return;
   }
+  p->restart_syscall = 0;
   if (p->has_saved_sigmask) {
     p->sigmask = p->saved_sigmask;
     p->has_saved_sigmask = 0;

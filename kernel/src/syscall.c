@@ -114,11 +114,31 @@ static void log_unknown(struct proc *p, uint64 num)
               (int)num);
 }
 
+// Calls that SA_RESTART restarts after a handler when a signal interrupted
+// them (-EINTR); the timed ones (nanosleep, futex waits with a timeout)
+// return EINTR instead, as on Linux without restart blocks.
+static int restartable(uint64 num, uint64 a1, uint64 a3)
+{
+  switch (num) {
+  case SYS_read:
+  case SYS_write:
+  case SYS_readv:
+  case SYS_writev:
+  case SYS_wait4:
+    return 1;
+  case SYS_futex:
+    return (a1 & FUTEX_CMD_MASK) == FUTEX_WAIT && a3 == 0;
+  default:
+    return 0;
+  }
+}
+
 void syscall(void)
 {
   struct proc *p = myproc();
   struct trapframe *tf = p->trapframe;
   uint64 num = tf->a7;
+  uint64 a0 = tf->a0, a1 = tf->a1, a3 = tf->a3;
   long ret;
   if (num < NSYSCALL && syscalls[num].fn) {
     ret = syscalls[num].fn(tf->a0, tf->a1, tf->a2, tf->a3, tf->a4, tf->a5);
@@ -129,6 +149,8 @@ void syscall(void)
     ret = -ENOSYS;
   }
   tf->a0 = ret;
+  p->restart_syscall = ret == -EINTR && restartable(num, a1, a3);
+  p->restart_a0 = a0;
 }
 
 const char *syscall_name(uint64 num)

@@ -154,6 +154,20 @@ def test_initramfs_is_a_cpio_that_gnu_cpio_reads_with_page_aligned_files(tmp_pat
     assert (out / "bin" / "a").stat().st_mode & 0o111
 
 
+def test_a_tree_too_big_for_the_kernel_is_refused(tmp_path):
+    tree = tmp_path / "many"
+    tree.mkdir()
+    for i in range(kbuild.MAX_INODES):
+        (tree / f"f{i}").write_text("x")
+    with pytest.raises(kbuild.BuildError, match="at most"):
+        kbuild.build_kernel(extra=[tree])
+    long = tmp_path / ("n" * 70)
+    long.mkdir()
+    (long / "data").write_text("x")
+    with pytest.raises(kbuild.BuildError, match="longer than"):
+        kbuild.build_kernel(extra=[long])
+
+
 def test_build_command_installs_the_kernel_and_lists_the_bugs():
     proc = cli("--help")
     assert proc.returncode == 0

@@ -172,6 +172,39 @@ static void to_one_thread(void)
   signal(SIGUSR2, SIG_DFL);
 }
 
+static volatile int restart_handled;
+static void on_restart(int sig) { restart_handled++; }
+static int restart_pipe[2];
+
+static void *signal_then_write(void *arg)
+{
+  usleep(3000);   // the main thread is blocked in read() by now
+  pthread_kill(main_thread, SIGUSR1);
+  usleep(3000);
+  (void)write(restart_pipe[1], "late", 4);
+  return 0;
+}
+
+// With SA_RESTART an interrupted read() runs again after the handler.
+static void restart(void)
+{
+  struct sigaction sa;
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = on_restart;
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGUSR1, &sa, 0);
+  CHECK(pipe(restart_pipe) == 0, "pipe");
+  main_thread = pthread_self();
+  pthread_t t;
+  pthread_create(&t, 0, signal_then_write, 0);
+  char buf[8] = {0};
+  long n = read(restart_pipe[0], buf, sizeof(buf));
+  CHECK(n == 4 && memcmp(buf, "late", 4) == 0, "restarted read returned %ld errno %d", n, errno);
+  CHECK(restart_handled == 1, "handler ran %d times", restart_handled);
+  pthread_join(t, 0);
+  signal(SIGUSR1, SIG_DFL);
+}
+
 int main(void)
 {
   tstart("sigtest");
@@ -180,5 +213,6 @@ int main(void)
   fault_handler();
   defaults_and_sigchld();
   to_one_thread();
+  restart();
   tpass();
 }
