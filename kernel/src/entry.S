@@ -14,12 +14,20 @@ _entry:
         li t0, NCPU
         bgeu a0, t0, _park
         call _set_boot_stack
-        # zero .bss (the boot stacks live outside it)
+        # zero .bss, 64 bytes a turn (kernel.ld aligns it to 64; the boot
+        # stacks live outside it)
         la t0, __bss_start
         la t1, __bss_end
 1:      bgeu t0, t1, 2f
         sd zero, 0(t0)
-        addi t0, t0, 8
+        sd zero, 8(t0)
+        sd zero, 16(t0)
+        sd zero, 24(t0)
+        sd zero, 32(t0)
+        sd zero, 40(t0)
+        sd zero, 48(t0)
+        sd zero, 56(t0)
+        addi t0, t0, 64
         j 1b
 2:      call start             # start(hartid, fdt): never returns
         j _park

@@ -8,7 +8,8 @@
 #define NOFILE       64       // open files per file table
 #define NFILE       256       // open files in the whole system
 #define NMM         NPROC     // address spaces
-#define NVMA       2048       // mmap areas in the whole system
+#define NVMA       1024       // mmap areas in the whole system
+#define NSIGHAND     64       // signal-action tables (one per process, shared by its threads)
 #define NSHM         32       // SysV shared memory segments
 #define NFUTEX_HASH  64       // futex hash buckets
 #define NTFSLOT     256       // trapframe slots per address space (threads)

@@ -14,7 +14,7 @@
 struct cpu cpus[NCPU];
 struct proc proc[NPROC];
 struct tgroup tgroups[NPROC];
-struct sighand sighands[NPROC];
+struct sighand sighands[NSIGHAND];
 struct proc *initproc;
 
 struct spinlock tid_lock;
@@ -36,9 +36,10 @@ void proc_init(void)
   for (int i = 0; i < NPROC; i++) {
     initlock(&proc[i].lock, "proc");
     initlock(&tgroups[i].lock, "tgroup");
-    initlock(&sighands[i].lock, "sighand");
     proc[i].state = UNUSED;
   }
+  for (int i = 0; i < NSIGHAND; i++)
+    initlock(&sighands[i].lock, "sighand");
 }
 
 int cpuid(void)
@@ -102,7 +103,7 @@ static void tgroup_put(struct tgroup *g)
 struct sighand *sighand_alloc(void)
 {
   acquire(&pool_lock);
-  for (int i = 0; i < NPROC; i++) {
+  for (int i = 0; i < NSIGHAND; i++) {
     struct sighand *s = &sighands[i];
     if (s->refs == 0) {
       s->refs = 1;
@@ -185,6 +186,7 @@ found:
   p->utime_ticks = 0;
   memset(&p->fw, 0, sizeof(p->fw));
   memset(p->sigrec, 0, sizeof(p->sigrec));
+  memset(&p->fault, 0, sizeof(p->fault));
   memset(&p->context, 0, sizeof(p->context));
   p->context.ra = (uint64)forkret;
   p->context.sp = p->kstack + KSTACK_SIZE;

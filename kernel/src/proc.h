@@ -139,13 +139,21 @@ struct futex_waiter {
 };
 
 // What siginfo to give a pending signal (the classic 31; others get SI_USER).
+// Fault signals (SIGSEGV, SIGBUS, SIGILL, SIGTRAP) also carry where the
+// fault happened, in proc->fault.
 struct sigrec {
   int32 code;                 // si_code
   int32 pid;                  // sender
   int32 status;               // SIGCHLD: wait status
   uint64 addr;                // faults: si_addr
-  uint64 cause;               // faults: scause
+  uint64 cause;               // faults: scause (0 for signals that are not faults)
   uint64 pc;                  // faults: sepc
+};
+
+struct sigcause {
+  int32 code;
+  int32 pid;
+  int32 status;
 };
 
 struct proc {
@@ -189,7 +197,8 @@ struct proc {
   uint64 robust_list;         // set_robust_list (recorded)
   int exit_signal;            // signal sent to the parent at exit (SIGCHLD)
   struct futex_waiter fw;     // futex wait record (see futex.c)
-  struct sigrec sigrec[32];   // why each classic signal is pending (index sig-1)
+  struct sigcause sigrec[32]; // why each classic signal is pending (index sig-1)
+  struct sigrec fault;        // the last fault signal's full record (lock)
   uint64 utime_ticks;         // timer ticks charged to this task
   char name[16];              // for the monitor
 };

@@ -60,10 +60,14 @@ static void post_signal(struct proc *t, int sig, const struct sigrec *rec)
   acquire(&t->lock);
   t->sigpending |= SIGMASK(sig);
   if (sig <= 32) {
-    if (rec)
-      t->sigrec[sig - 1] = *rec;
-    else
-      memset(&t->sigrec[sig - 1], 0, sizeof(struct sigrec));
+    struct sigcause *c = &t->sigrec[sig - 1];
+    c->code = rec ? rec->code : 0;
+    c->pid = rec ? rec->pid : 0;
+    c->status = rec ? rec->status : 0;
+    if (rec && rec->cause)
+      t->fault = *rec;
+    else if (t->fault.cause && sig == (int)t->fault.status)
+      t->fault.cause = 0;   // this signal is now sent by someone, not a fault
   }
   int wake = t->state == SLEEPING && !(t->sigmask & SIGMASK(sig));
   if (wake)
@@ -101,7 +105,9 @@ void signal_force(struct proc *p, int sig, const struct sigrec *rec)
     a->handler = SIG_DFL;
   release(&p->sighand->lock);
   p->sigmask &= ~SIGMASK(sig);
-  post_signal(p, sig, rec);
+  struct sigrec r = *rec;
+  r.status = sig;   // in the fault record, status names the fault's signal
+  post_signal(p, sig, &r);
 }
 
 static const char *signame(int sig)
@@ -180,8 +186,16 @@ void signal_deliver(struct proc *p)
       sig++;
     p->sigpending &= ~SIGMASK(sig);
     struct sigrec rec = {0};
-    if (sig <= 32)
-      rec = p->sigrec[sig - 1];
+    if (sig <= 32) {
+      rec.code = p->sigrec[sig - 1].code;
+      rec.pid = p->sigrec[sig - 1].pid;
+      rec.status = p->sigrec[sig - 1].status;
+      if (p->fault.cause && p->fault.status == sig) {
+        rec = p->fault;
+        rec.status = 0;
+        p->fault.cause = 0;
+      }
+    }
     release(&p->lock);
 
     acquire(&p->sighand->lock);
