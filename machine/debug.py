@@ -375,7 +375,9 @@ class Debug:
 
         With `step` set, that hart executes exactly one instruction and the
         machine then stops with reason STEP (the others do not run).
-        `max_insns` bounds the instructions retired by all harts together.
+        `max_insns` bounds the instructions retired by all harts together,
+        where an instruction that raises an exception counts too (as in
+        QEMU's execution log; so a trap loop also stops).
         """
         if step is not None:
             return self.step(step)

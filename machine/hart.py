@@ -76,6 +76,7 @@ class Hart(HartAccess, HartSystem):
         self.trap_pass = False
         self.watch_suppressed = False
         self.ic = 0  # instructions retired, ever
+        self.faults = 0  # exceptions taken, ever (each also costs one tick of time)
         self.cur_ic = 0  # the count at the instruction now executing (for time, counters)
         self.time_off = 0  # mtime seen by this hart = count + time_off
         self.lim = 0
@@ -316,10 +317,15 @@ class Hart(HartAccess, HartSystem):
             ts.pop(vpn, None)
 
     # -- execution -----------------------------------------------------------
+    @property
+    def steps(self) -> int:
+        """Instructions retired plus exceptions taken: what run budgets count."""
+        return self.ic + self.faults
+
     def run(self, until: int) -> Stop | None:
-        """Execute until `ic` reaches `until`, the hart waits in WFI, or a debug stop."""
+        """Execute until `steps` reaches `until`, the hart waits in WFI, or a debug stop."""
         self.bind_memory()
-        while self.ic < until and not self.waiting:
+        while self.ic + self.faults < until and not self.waiting:
             self.cur_ic = self.ic
             deadline = self.timers()
             if self.mip_value() & self.mie:
@@ -331,7 +337,7 @@ class Hart(HartAccess, HartSystem):
                         return self._stop(StopReason.TRAP, cause=e.cause)
             if self.sched.halt_requested or self.sched.exit_code is not None:
                 return None
-            self.lim = min(until, deadline)
+            self.lim = min(until - self.faults, deadline)
             stop = self._dispatch_debug() if self.dbg.active else self._dispatch()
             if stop is not None:
                 return stop
@@ -394,6 +400,8 @@ class Hart(HartAccess, HartSystem):
         """A block left early: take its trap, or report a watchpoint."""
         self.pc, self.ic, self.cur_ic = e.pc, e.ic, e.ic
         if isinstance(e, T.Trap):
+            self.faults += 1
+            self.time_off += 1
             try:
                 T.enter_trap(self, e.cause, e.tval, e.pc)
             except T.TrapCaught as c:

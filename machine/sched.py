@@ -96,15 +96,24 @@ class Scheduler:
         """Instructions retired by all harts."""
         return sum(h.ic for h in self.harts)
 
+    def total_steps(self) -> int:
+        """Instructions retired plus exceptions taken, by all harts (what budgets count)."""
+        return sum(h.ic + h.faults for h in self.harts)
+
     # -- running -----------------------------------------------------------------
     def run(self, *, frozen: FrozenSet[int] = frozenset(), max_insns: int | None = None) -> Stop:
-        """Run the harts not in `frozen` until something stops the machine."""
-        start = self.total_insns()
+        """Run the harts not in `frozen` until something stops the machine.
+
+        `max_insns` bounds the instructions retired plus the exceptions taken
+        (a faulting instruction counts as executed, as in QEMU's execution
+        log), so even a hart stuck in a trap loop stops.
+        """
+        start = self.total_steps()
         while True:
             early = self._early_stop()
             if early is not None:
                 return early
-            left = None if max_insns is None else max_insns - (self.total_insns() - start)
+            left = None if max_insns is None else max_insns - (self.total_steps() - start)
             if left is not None and left <= 0:
                 return self._stop(StopReason.INSN_LIMIT)
             stop = self._run_round(frozen, left)
@@ -136,15 +145,15 @@ class Scheduler:
                 continue
             h.waiting = False
             t = h.ic + h.time_off
-            until = h.ic + (end - t)
+            before = h.steps
+            until = before + (end - t)
             if left is not None:
-                until = min(until, h.ic + left)
-            before = h.ic
+                until = min(until, before + left)
             stop = self._run_hart(h, until)
             if stop is not None:
                 return stop
             if left is not None:
-                left -= h.ic - before
+                left -= h.steps - before
             if self.exit_code is not None or self.halt_requested:
                 return None
             if h.waiting:
