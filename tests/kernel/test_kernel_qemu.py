@@ -4,6 +4,7 @@ added with --add run as init, and no frames leak."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -45,11 +46,15 @@ def test_bad_user_pointers_get_efault(kernel_elf):
 
 
 def test_a_fatal_user_fault_is_logged_with_pc_cause_and_address(kernel_elf):
-    result = run_qemu(kernel_elf, "init=tests:mmaptest")
-    assert_all_pass(result, ["mmaptest"])
+    result = run_qemu(kernel_elf, "init=tests:mmaptest,sigtest")
+    assert_all_pass(result, ["mmaptest", "sigtest"])
     # the child that writes to a PROT_READ page: store page fault (cause 15)
-    assert "(mmaptest) killed by SIGSEGV: pc 0x" in result.output
-    assert " cause 15 addr 0x" in result.output
+    assert re.search(r"\(mmaptest\) killed by SIGSEGV: pc 0x[0-9a-f]+ cause 15 addr 0x3f",
+                     result.output), result.transcript()
+    # the child that runs `unimp`: illegal instruction (cause 2) at its pc
+    m = re.search(r"\(sigtest\) killed by SIGILL: pc (0x[0-9a-f]+) cause 2 addr (0x[0-9a-f]+)",
+                  result.output)
+    assert m and m.group(1) == m.group(2), result.transcript()
 
 
 USER_PROGRAM = r"""

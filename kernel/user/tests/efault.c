@@ -61,6 +61,9 @@ int main(void)
   expect_efault(syscall(SYS_wait4, pid, KERNEL_ADDR, 0, 0), "wait4 status");
   int st;
   CHECK(waitpid(pid, &st, 0) == pid && WEXITSTATUS(st) == 3, "the child was lost");
+  // An unknown system call is ENOSYS (and logged once in the kernel's log).
+  CHECK(syscall(999) == -1 && errno == ENOSYS, "syscall 999: errno %d", errno);
+  CHECK(syscall(999) == -1 && errno == ENOSYS, "syscall 999 again: errno %d", errno);
   // Still alive and well.
   struct timespec ts;
   CHECK(clock_gettime(CLOCK_MONOTONIC, &ts) == 0, "clock_gettime");

@@ -137,6 +137,14 @@ static void defaults_and_sigchld(void)
   CHECK(chld >= 1, "no SIGCHLD");
   pid = fork();
   if (pid == 0) {
+    asm volatile("unimp");   // an illegal instruction: SIGILL, logged by the kernel
+    _exit(0);
+  }
+  while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+    ;
+  CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGILL, "illegal instruction: status %#x", st);
+  pid = fork();
+  if (pid == 0) {
     kill(getpid(), SIGCHLD);   // default: ignored
     _exit(4);
   }
