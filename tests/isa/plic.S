@@ -15,7 +15,7 @@
 #define UART_IIR (UART_BASE + 2)
 #define UART_LSR (UART_BASE + 5)
 #define IER_THRE 0x02
-#define WAIT_TICKS 10000000
+#define WAIT_TICKS 2000000
 
 #define WAIT_TRAPS(count) \
     li t6, CLINT_MTIME; ld t4, 0(t6); li t6, WAIT_TICKS; add t4, t4, t6; \

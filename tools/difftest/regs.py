@@ -28,6 +28,9 @@ COMPARED_CSRS: Dict[str, int] = {
     "sscratch": 0x140, "sepc": 0x141, "scause": 0x142, "stval": 0x143, "satp": 0x180,
     "stimecmp": 0x14D, "fflags": 0x001, "frm": 0x002, "fcsr": 0x003,
 }
+# Those an S-mode kernel sees: all that is compared when the firmwares differ.
+S_LEVEL_CSRS = ["sstatus", "sie", "stvec", "scounteren", "senvcfg", "sscratch", "sepc", "scause",
+                "stval", "satp"]
 # The CSRs a guest may see differ on the two machines for reasons of time.
 NOT_COMPARED = ("cycle", "time", "instret", "mcycle", "minstret", "hpmcounter3..31",
                 "mhpmcounter3..31", "mip", "sip")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import List
 
 from trapscope.tools.difftest import regs as R
-from trapscope.tools.difftest.engine import Report
+from trapscope.tools.difftest.model import Report
 
 SHOWN_SYNCS = 8
 
@@ -30,6 +30,8 @@ def render(report: Report) -> str:
     opt = report.options
     out: List[str] = [
         f"difftest: {opt.elf} (--bios {opt.bios}) on qemu-system-riscv64 and trapscope, 1 hart",
+        *(["firmwares differ (QEMU's OpenSBI, trapscope's built-in SBI): S- and U-mode "
+           "instructions only, counted from the S-mode entry"] if opt.firmware_hidden else []),
         f"compared: the pc of every instruction; {', '.join(_groups(report.compared))} "
         f"at {report.checkpoints} checkpoints (about every {opt.interval} instructions)",
         f"not compared (they follow each machine's clock): {', '.join(R.NOT_COMPARED)}",
@@ -46,14 +48,21 @@ def _groups(names: List[str]) -> List[str]:
     return groups + [f"{len(csrs)} CSRs ({' '.join(csrs)})"]
 
 
+WHY = {"counter": "counter read", "sbi": "SBI call result", "entry": "register at the S-mode entry"}
+WHY_MANY = {"counter": "counter reads", "sbi": "SBI call results", "entry": "registers at the S-mode entry"}
+
+
 def _syncs(report: Report) -> List[str]:
     syncs = report.syncs
     if not syncs:
-        return ["counter reads synchronised: none"]
-    out = [f"counter reads synchronised (trapscope's rd set to QEMU's value): {len(syncs)}"]
+        return ["values synchronised: none"]
+    kinds = ", ".join(f"{WHY_MANY[w]}: {sum(1 for s in syncs if s.why == w)}" for w in WHY
+                      if any(s.why == w for s in syncs))
+    out = [f"values synchronised (trapscope's register set to QEMU's): {kinds}"]
     for s in syncs[:SHOWN_SYNCS]:
-        out.append(f"  instruction {s.index} pc {s.pc:#x}: {R.GPR_NAMES[s.rd]} = {s.value:#x} "
-                   f"(trapscope read {s.ours:#x})")
+        name = R.GPR_NAMES[s.rd] if s.rd < 32 else R.FPR_NAMES[s.rd - 32]
+        out.append(f"  {WHY[s.why]} at instruction {s.index}, pc {s.pc:#x}: {name} = "
+                   f"{s.value:#x} (trapscope had {s.ours:#x})")
     if len(syncs) > SHOWN_SYNCS:
         out.append(f"  ... and {len(syncs) - SHOWN_SYNCS} more")
     return out

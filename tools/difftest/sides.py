@@ -81,6 +81,8 @@ class QemuSide:
             self.rsp = RspClient(port)
             self.rsp.request("qSupported:multiprocess+;swbreak+;hwbreak+;xmlRegisters=riscv")
             self.regnums = self._register_numbers()
+            if self.pc() != trace.pcs[0]:  # the trace starts after hidden firmware code
+                self._run_to(trace.pcs[0])
         except (RspError, OSError):
             self.close()
             raise
@@ -118,10 +120,23 @@ class QemuSide:
         """Execute trace[index] (or take the trap it raises)."""
         self._step_once()
         self.index += 1
-        if self.index < len(self.trace) and self.pc() != self.trace.pcs[self.index]:
-            # A jump to a pc whose fetch faults stops there first; QEMU's log has
-            # no line for it (the fault comes before any block runs).
-            self._step_once()
+        if self.index < len(self.trace):
+            expected = self.trace.pcs[self.index]
+            if self.pc() != expected:
+                # Two ways to stop short of the trace's next pc: a jump to a pc
+                # whose fetch faults stops there first (QEMU's log has no line
+                # for it: the fault comes before any block runs), and an SBI
+                # call runs firmware code the trace leaves out (--bios builtin).
+                self._run_to(expected)
+
+    def _run_to(self, pc: int) -> None:
+        self.rsp.set_breakpoint(pc)
+        try:
+            reply = self.rsp.cont()
+        finally:
+            self.rsp.clear_breakpoint(pc)
+        if not reply.startswith("T"):
+            raise DesyncError(f"QEMU ended before reaching pc {pc:#x} (index {self.index}): {reply}")
 
     def _step_once(self) -> None:
         try:
@@ -196,6 +211,17 @@ class OurSide:
         self.trace = trace
         self.index = 0
         self.csr_numbers = {name: num for num, name in self.debug.csrs()}
+        if self.pc() != trace.pcs[0]:
+            self._run_to(trace.pcs[0])
+
+    def _run_to(self, pc: int) -> None:
+        self.debug.add_breakpoint(pc)
+        try:
+            stop = self.debug.cont(max_insns=100_000_000)
+        finally:
+            self.debug.remove_breakpoint(pc)
+        if stop.reason is not StopReason.BREAKPOINT:
+            raise DesyncError(f"trapscope never reached pc {pc:#x}: {stop.reason.value} at {stop.pc:#x}")
 
     def close(self) -> None:
         self.machine.close()

@@ -19,11 +19,14 @@ from __future__ import annotations
 import subprocess
 from array import array
 from dataclasses import dataclass, field
-from typing import Dict, List, Sequence
+from typing import List, Sequence
 
 from trapscope.tools.difftest import qemu as Q
 
 TRACE_ARGS = ("-singlestep", "-d", "exec,nochain")
+# With the firmware hidden, QEMU need not log its reset ROM (0x1000..0xffff)
+# nor its firmware (0x80000000 up to the kernel at 0x80200000) at all.
+FIRMWARE_FILTER = ("-dfilter", "0..0xfff,0x10000..0x7fffffff,0x80200000..0xffffffffffffffff")
 # Lines saying that the block just logged did not run after all: an
 # instruction touching a device under -icount is rewound and run again, and a
 # block is abandoned when the instruction budget runs out (every 65536).
@@ -42,13 +45,11 @@ class Trace:
     modes: bytearray = field(default_factory=bytearray)  # QEMU MMU index per instruction
     exit_status: int | None = None  # QEMU's exit status when the guest ended the run
     truncated: bool = False  # stopped at the limit, not by the guest
+    hidden: int = 0  # M-mode instructions left out (record(hide_machine_mode=True))
 
     def __len__(self) -> int:
         return len(self.pcs)
 
-    def occurrences_between(self, start: int, end: int, pc: int) -> int:
-        """How many times `pc` is at an index in (start, end]."""
-        return sum(1 for i in range(start + 1, end + 1) if self.pcs[i] == pc)
 
 
 def parse_line(line: bytes) -> tuple | None:
@@ -64,26 +65,36 @@ def parse_line(line: bytes) -> tuple | None:
     return int(parts[1], 16), int(parts[2], 16) & 7
 
 
-def record(args: Sequence[str], limit: int, *, timeout: float = 600.0) -> Trace:
+def record(args: Sequence[str], limit: int, *, hide_machine_mode: bool = False,
+           timeout: float = 600.0) -> Trace:
     """Run QEMU with `args` (a full command line without tracing options) and
     record up to `limit` + 1 instructions (the extra one tells whether the
-    run went on past the limit)."""
-    cmd = [*args, *TRACE_ARGS, *Q.DETERMINISM]
+    run went on past the limit). With `hide_machine_mode`, M-mode
+    instructions are left out: QEMU does not log the ROM and firmware
+    ranges, and M-mode lines elsewhere are only counted in `hidden`."""
+    cmd = [*args, *TRACE_ARGS, *Q.DETERMINISM, *(FIRMWARE_FILTER if hide_machine_mode else ())]
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, bufsize=1 << 20)
     trace = Trace()
     other: List[bytes] = []
+    last_kept = False
     try:
         assert proc.stderr is not None
         for line in proc.stderr:
             entry = parse_line(line)
-            if entry is None and line.startswith(NOT_RUN) and trace.pcs:
-                trace.pcs.pop()
-                trace.modes.pop()
-                continue
             if entry is None:
-                if len(other) < 20:
+                if line.startswith(NOT_RUN):
+                    if last_kept and trace.pcs:
+                        trace.pcs.pop()
+                        trace.modes.pop()
+                    elif not last_kept and trace.hidden:
+                        trace.hidden -= 1
+                elif len(other) < 20:
                     other.append(line.rstrip())
+                continue
+            last_kept = not (hide_machine_mode and entry[1] == 3)
+            if not last_kept:
+                trace.hidden += 1
                 continue
             trace.pcs.append(entry[0])
             trace.modes.append(entry[1])
@@ -103,13 +114,3 @@ def record(args: Sequence[str], limit: int, *, timeout: float = 600.0) -> Trace:
 def mode_name(mmu_index: int) -> str:
     """A privilege name for a QEMU MMU index (M with MPRV shows as the MPP mode)."""
     return {0: "U", 1: "S", 2: "S", 3: "M"}.get(mmu_index, "?")
-
-
-def hot_pcs(trace: Trace, start: int, end: int) -> Dict[int, int]:
-    """pc -> number of times executed in (start, end]."""
-    counts: Dict[int, int] = {}
-    pcs = trace.pcs
-    for i in range(start + 1, end + 1):
-        pc = pcs[i]
-        counts[pc] = counts.get(pc, 0) + 1
-    return counts
