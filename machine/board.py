@@ -221,10 +221,14 @@ class Machine:
 
     # -- running ----------------------------------------------------------
     def run(self, max_insns: int | None = None) -> Stop:
-        """Run until the guest exits, `max_insns` retire, or a halt request."""
-        start = self.instructions()
+        """Run until the guest exits, the budget runs out, or a halt request.
+
+        `max_insns` counts as the scheduler's budgets do: instructions retired
+        plus exceptions taken (a faulting instruction counts, as in QEMU's log).
+        """
+        start = self.sched.total_steps()
         while True:
-            left = None if max_insns is None else max_insns - (self.instructions() - start)
+            left = None if max_insns is None else max_insns - (self.sched.total_steps() - start)
             stop = self.debug.cont(max_insns=left)
             if stop.reason in (StopReason.EXITED, StopReason.INSN_LIMIT, StopReason.HALTED):
                 return stop

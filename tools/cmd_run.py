@@ -25,7 +25,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     add_machine_arguments(parser)
     parser.add_argument("--max-insns", type=_positive, metavar="N",
-                        help=f"stop after N instructions (all harts together) with status {EXIT_INSN_LIMIT}")
+                        help=f"stop after N instructions, all harts together, each exception taken "
+                             f"counting as one (as in QEMU's execution log), with status {EXIT_INSN_LIMIT}")
     parser.add_argument("--stats", action="store_true",
                         help="print instructions, seconds and MIPS to stderr at the end")
 
@@ -54,8 +55,8 @@ def main(args: argparse.Namespace) -> int:
         code = stop.exit_code or 0
         return code & 0xFF or (1 if code else 0)
     if stop.reason is StopReason.INSN_LIMIT:
-        print(f"trapscope run: stopped after {insns} instructions (--max-insns {args.max_insns})",
-              file=sys.stderr)
+        print(f"trapscope run: stopped at the --max-insns limit ({args.max_insns}) "
+              f"after {insns} instructions retired", file=sys.stderr)
         return EXIT_INSN_LIMIT
     print(f"trapscope run: stopped ({stop.reason.value}) at pc {stop.pc:#x} on hart {stop.hart}",
           file=sys.stderr)
