@@ -471,10 +471,10 @@ void task_exit(int wstatus, int whole_group)
     g->exit_code = wstatus;   // a thread's exit() ends the process only as the last one
   int code = g->exit_code;
   release(&g->lock);
+  p->xstate = wstatus;   // before process_done, which sets the leader's to the group's
   if (last)
     process_done(g->leader, code);
   acquire(&p->lock);
-  p->xstate = wstatus;
   p->state = (p == g->leader) ? ZOMBIE : DEAD;
   release(&wait_lock);
   sched();

@@ -2,6 +2,7 @@
 // threads both still running and already exited (CLONE_CHILD_CLEARTID's
 // futex wake); detached threads; the task table returns to where it was.
 #include <pthread.h>
+#include <sys/wait.h>
 #include "tlib.h"
 
 #define THREADS 1000
@@ -26,9 +27,95 @@ static void *detached(void *arg)
   return 0;
 }
 
+static void *block_forever(void *arg)
+{
+  pthread_mutex_t *m = arg;
+  pthread_mutex_lock(m);   // held by main: blocks in the kernel
+  return 0;
+}
+
+static void *exit_later(void *arg)
+{
+  // wait until the leader has really gone (tgkill finds no such thread)
+  while (syscall(SYS_tgkill, getpid(), getpid(), 0) == 0)
+    usleep(500);
+  exit(7);   // exit_group from a thread, after the leader has gone
+}
+
+static void *exec_later(void *arg)
+{
+  usleep(1000);
+  char *argv[] = {"true", "5", 0};
+  execv("/bin/true", argv);
+  return 0;
+}
+
+static int child_status(void (*fn)(void))
+{
+  pid_t pid = fork();
+  if (pid == 0) {
+    fn();
+    _exit(99);
+  }
+  int st;
+  CHECK(waitpid(pid, &st, 0) == pid, "waitpid");
+  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+// exit() from main ends threads blocked in the kernel.
+static void exit_with_blocked_threads(void)
+{
+  static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+  pthread_mutex_lock(&m);
+  pthread_t t;
+  for (int i = 0; i < 4; i++)
+    pthread_create(&t, 0, block_forever, &m);
+  usleep(2000);
+  exit(3);
+}
+
+static void *exit_now(void *arg)
+{
+  exit(7);   // races with the leader's own pthread_exit
+}
+
+// The leader leaves with pthread_exit; the process lives on in its thread.
+static void leader_leaves_first(void)
+{
+  pthread_t t;
+  pthread_create(&t, 0, exit_later, 0);
+  pthread_exit(0);
+}
+
+static void leader_leaves_racing(void)
+{
+  pthread_t t;
+  pthread_create(&t, 0, exit_now, 0);
+  pthread_exit(0);
+}
+
+// execve from a thread ends every other thread, the leader included.
+static void exec_from_a_thread(void)
+{
+  static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+  pthread_mutex_lock(&m);
+  pthread_t t;
+  pthread_create(&t, 0, block_forever, &m);
+  pthread_create(&t, 0, exec_later, 0);
+  pthread_join(t, 0);
+}
+
 int main(void)
 {
   tstart("jointest");
+  CHECK(child_status(exit_with_blocked_threads) == 3, "exit with blocked threads");
+  int st = child_status(leader_leaves_first);
+  CHECK(st == 7, "exit after the leader left: %d", st);
+  for (int i = 0; i < 4; i++) {
+    st = child_status(leader_leaves_racing);
+    CHECK(st == 7, "exit while the leader leaves: %d", st);
+  }
+  CHECK(child_status(exec_from_a_thread) == 5, "exec from a thread");
   long tasks = task_count();
   for (long base = 0; base < THREADS; base += BATCH) {
     pthread_t t[BATCH];
