@@ -1,6 +1,7 @@
 // exectest: execve passes argv and envp through intact; the auxiliary
 // vector is there; exec errors come back as errno.
 #include <errno.h>
+#include <spawn.h>
 #include <sys/auxv.h>
 #include <sys/wait.h>
 #include "tlib.h"
@@ -65,5 +66,11 @@ int main(int argc, char **argv)
     _exit(99);
   }
   CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 7, "true 7: %#x", st);
+  // posix_spawn: clone(CLONE_VM | CLONE_VFORK) on its own stack, then exec
+  char *sv[] = {"true", "9", 0};
+  CHECK(posix_spawn(&pid, "/bin/true", 0, 0, sv, cenvp) == 0, "posix_spawn");
+  CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 9, "spawned: %#x", st);
+  CHECK(posix_spawn(&pid, "/bin/nonexistent", 0, 0, sv, cenvp) == ENOENT,
+        "posix_spawn of a missing file");
   tpass();
 }
