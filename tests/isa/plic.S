@@ -1,7 +1,7 @@
 /* PLIC: the UART's transmitter-empty interrupt (IRQ 10) through the PLIC:
    priority and enable registers, the pending bit, threshold masking,
-   claim/complete (a claimed source is not pending), a claim with nothing
-   pending,
+   claim/complete (a claimed source is not pending; a source dropped before
+   completion stays clear), a claim with nothing pending,
    the external interrupt taken in M (context 0) and, delegated, in S
    (context 1). */
 #include "isa.h"
@@ -48,15 +48,16 @@ TEST_BEGIN
     TEST_CASE(12, a0, UART_IRQ, li t0, PLIC_CLAIM(0); lw a0, 0(t0))
     TEST_CASE(13, a0, 0, PLIC_PENDING_BIT(a0))
     TEST_CASE(14, a0, 0, MEIP_BIT(a0))
-    /* complete. (A level-triggered source still asserted should then be
-       pending again; QEMU 7.2's PLIC waits for the line to change, so that
-       is not tested.) */
-    TEST_NO_TRAP(15, li t0, PLIC_CLAIM(0); li t1, UART_IRQ; sw t1, 0(t0))
-    /* reading IIR (which reports THR empty) drops the UART's request */
-    TEST_CASE(16, a0, 0x2, li t0, UART_IIR; lbu a0, 0(t0); andi a0, a0, 0xf)
-    TEST_CASE(17, a0, 0, PLIC_PENDING_BIT(a0))
-    TEST_CASE(18, a0, 0, MEIP_BIT(a0))
-    TEST_CASE(19, a0, 0x1, li t0, UART_IIR; lbu a0, 0(t0); andi a0, a0, 0xf)
+    /* reading IIR (which reports THR empty) drops the UART's request ... */
+    TEST_CASE(15, a0, 0x2, li t0, UART_IIR; lbu a0, 0(t0); andi a0, a0, 0xf)
+    TEST_CASE(16, a0, 0x1, li t0, UART_IIR; lbu a0, 0(t0); andi a0, a0, 0xf)
+    /* ... so completing leaves nothing pending. (Completing while the source
+       is still asserted is left out: a PLIC may make it pending again at
+       once, as the spec's level-triggered gateway does, or only when the
+       line changes, as QEMU 7.2's does.) */
+    TEST_NO_TRAP(17, li t0, PLIC_CLAIM(0); li t1, UART_IRQ; sw t1, 0(t0))
+    TEST_CASE(18, a0, 0, PLIC_PENDING_BIT(a0))
+    TEST_CASE(19, a0, 0, MEIP_BIT(a0))
     li t0, UART_IER; sb zero, 0(t0)
     /* a disabled source is pending but not delivered */
     li t0, PLIC_ENABLE(0); sw zero, 0(t0)

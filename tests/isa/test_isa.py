@@ -9,6 +9,7 @@ syscon device, which QEMU's virt lacks, so only trapscope runs them.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -24,14 +25,26 @@ RUN_TIMEOUT = 900  # seconds; only a guard against a hang, never an assertion on
 EXIT_INSN_LIMIT = 124
 
 
-def _verdict(status: int) -> str:
+def _case_source(name: str, case: int) -> str:
+    """The source line that starts case `case` of tests/isa/NAME.S, with the
+    first line of the comment above it."""
+    lines = (guests.ISA_DIR / f"{name}.S").read_text().splitlines()
+    pattern = re.compile(rf"(\(|li gp, ){case}\b")
+    for number, line in enumerate(lines, 1):
+        if pattern.search(line):
+            above = [text.strip() for text in lines[max(0, number - 13):number - 1] if "/*" in text]
+            return f"{name}.S:{number}: {line.strip()}" + (f"  [{above[-1]}]" if above else "")
+    return f"{name}.S: (no line for case {case})"
+
+
+def _verdict(name: str, status: int) -> str:
     if status == 0:
         return "passed"
     if status == EXIT_INSN_LIMIT:
         return "ran out of instructions (no exit)"
     if status == 255:
         return "failed outside any case (unexpected trap?)"
-    return f"failed case {status}"
+    return f"failed case {status}: {_case_source(name, status)}"
 
 
 def run_trapscope(elf: Path) -> subprocess.CompletedProcess:
@@ -53,7 +66,7 @@ def test_on_qemu(name: str) -> None:
     """The test passes on qemu-system-riscv64 (the oracle)."""
     elf = guests.build_isa_test(name)
     res = qemu.run(elf, qemu.BIOS_NONE, timeout=RUN_TIMEOUT)
-    assert res.returncode == 0, f"{name} on QEMU: {_verdict(res.returncode)}"
+    assert res.returncode == 0, f"{name} on QEMU: {_verdict(name, res.returncode)}"
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -61,7 +74,7 @@ def test_on_trapscope(name: str) -> None:
     """The test passes on trapscope, as on QEMU."""
     elf = guests.build_isa_test(name)
     res = run_trapscope(elf)
-    assert res.returncode == 0, f"{name} on trapscope: {_verdict(res.returncode)}\n{res.stderr[-2000:]}"
+    assert res.returncode == 0, f"{name} on trapscope: {_verdict(name, res.returncode)}\n{res.stderr[-2000:]}"
 
 
 @pytest.mark.parametrize("name", guests.HTIF_TESTS)
@@ -69,7 +82,7 @@ def test_htif_on_trapscope(name: str) -> None:
     """The HTIF build (tohost/fromhost in a .tohost section) passes on trapscope."""
     elf = guests.build_isa_test(name, htif=True)
     res = run_trapscope(elf)
-    assert res.returncode == 0, f"{name} (HTIF) on trapscope: {_verdict(res.returncode)}\n{res.stderr[-2000:]}"
+    assert res.returncode == 0, f"{name} (HTIF) on trapscope: {_verdict(name, res.returncode)}\n{res.stderr[-2000:]}"
 
 
 def test_a_failing_case_is_reported_by_number(tmp_path: Path) -> None:
