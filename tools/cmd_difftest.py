@@ -79,6 +79,7 @@ def main(args: argparse.Namespace) -> int:
     from trapscope.machine.loader import LoadError
     from trapscope.tools.difftest.engine import Difftest, Options
     from trapscope.tools.difftest.report import render
+    from trapscope.tools.difftest.rsp import RspError
     from trapscope.tools.difftest.sides import DesyncError
     from trapscope.tools.difftest.trace import TraceError
 
@@ -94,7 +95,7 @@ def main(args: argparse.Namespace) -> int:
                       interval=args.interval, inject=parse_inject(args.inject))
     try:
         report = Difftest(options).run()
-    except (DesyncError, TraceError, Q.QemuError, ConfigError, LoadError) as exc:
+    except (DesyncError, TraceError, RspError, Q.QemuError, ConfigError, LoadError) as exc:
         raise UserError(str(exc)) from None
     print(render(report))
     sys.stdout.flush()
