@@ -78,9 +78,9 @@ def main(args: argparse.Namespace) -> int:
     from trapscope.machine.config import ConfigError
     from trapscope.machine.loader import LoadError
     from trapscope.tools.difftest.engine import Difftest, Options
+    from trapscope.tools.difftest.positions import DesyncError
     from trapscope.tools.difftest.report import render
     from trapscope.tools.difftest.rsp import RspError
-    from trapscope.tools.difftest.sides import DesyncError
     from trapscope.tools.difftest.trace import TraceError
 
     if not os.path.isfile(args.elf):

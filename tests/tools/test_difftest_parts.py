@@ -8,8 +8,9 @@ from pathlib import Path
 
 from elftools.elf.elffile import ELFFile
 from trapscope.tools.difftest import guests, qemu
+from trapscope.tools.difftest.positions import CHEAP_HITS, arrivals, choose_checkpoint
+from trapscope.tools.difftest.qemu_side import QemuSide
 from trapscope.tools.difftest.regs import MTIME, counter_read
-from trapscope.tools.difftest.sides import CHEAP_HITS, QemuSide, arrivals, choose_checkpoint
 from trapscope.tools.difftest.trace import Trace, record
 
 RESET = [0x1000, 0x1004, 0x1008, 0x100C, 0x1010, 0x1014]  # QEMU virt's reset ROM

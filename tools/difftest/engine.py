@@ -46,7 +46,9 @@ from trapscope.tools.difftest import qemu as Q
 from trapscope.tools.difftest import regs as R
 from trapscope.tools.difftest import syncs as S
 from trapscope.tools.difftest.model import Divergence, Options, Report, Sync
-from trapscope.tools.difftest.sides import OurSide, QemuSide, choose_checkpoint
+from trapscope.tools.difftest.our_side import OurSide
+from trapscope.tools.difftest.positions import choose_checkpoint
+from trapscope.tools.difftest.qemu_side import QemuSide
 from trapscope.tools.difftest.trace import Trace, record
 
 __all__ = ["Difftest", "Divergence", "Options", "Report", "Sync"]
