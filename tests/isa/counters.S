@@ -2,7 +2,11 @@
    forward; instret counting retired instructions exactly; minstret and
    mcycle writable in M; and the mcounteren / scounteren gates: S needs the
    mcounteren bit, U needs the mcounteren and scounteren bits, else an
-   illegal instruction. */
+   illegal instruction.
+
+   instret is checked exactly (cases 3, 4): on QEMU that needs -icount
+   (test_isa.py and difftest pass it), as QEMU otherwise reads its host's
+   cycle counter for instret. */
 #include "isa.h"
 
 /* in the current (S or U) mode: reading `csr` must trap */
