@@ -9,7 +9,9 @@ precise traps (`Trap(cause, tval=virtual address, pc, ic)`).
 TLB entries map a virtual page number to `ram_offset(page) - page_va`, so
 `entry + va` is the RAM offset; only RAM pages are entered, a store TLB
 only for pages with D set and no translated code, and neither for pages
-holding watchpoints.
+holding watchpoints. Virtual addresses come in the engine's signed form
+(machine/word.py), so page numbers of the upper half are negative; the
+slow paths wrap an address that left the range and translate it unsigned.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING
 from trapscope.machine import mmu
 from trapscope.machine import trap as T
 from trapscope.machine.bus import BusError
+from trapscope.machine.word import s64
 
 if TYPE_CHECKING:  # pragma: no cover
     from trapscope.machine.hart import Hart
@@ -28,11 +31,9 @@ TLB_LIMIT = 8192
 
 
 def sign_extend(v: int, size: int) -> int:
-    """An unsigned `size`-byte value sign-extended to an unsigned 64-bit one."""
+    """An unsigned `size`-byte value sign-extended to a signed one."""
     bits = 8 * size
-    if v >> (bits - 1) & 1:
-        v |= M64 ^ ((1 << bits) - 1)
-    return v
+    return v - (1 << bits) if v >> (bits - 1) & 1 else v
 
 
 class HartAccess:
@@ -47,6 +48,7 @@ class HartAccess:
 
     def translate(self: Hart, va: int, access: int, pc: int, ic: int) -> int:
         """Virtual -> physical for an access by this hart, or a precise trap."""
+        va &= M64
         priv = self.priv if access == mmu.FETCH else self.data_priv()
         if priv == T.PRV_M or self.satp >> 60 != 8:
             return va
@@ -104,8 +106,9 @@ class HartAccess:
 
     # -- the slow paths called by translated code ----------------------------------
     def ld_slow(self: Hart, a: int, size: int, signed: bool, pc: int, ic: int) -> int:
-        """A load the fast path could not do."""
+        """A load the fast path could not do (the value: sign- or zero-extended)."""
         self.cur_ic = ic
+        a = s64(a)
         if (a & 0xFFF) + size > 0x1000:
             v = self._split_load(a, size, pc, ic)
         else:
@@ -121,6 +124,7 @@ class HartAccess:
     def st_slow(self: Hart, a: int, size: int, v: int, pc: int, ic: int) -> None:
         """A store the fast path could not do."""
         self.cur_ic = ic
+        a = s64(a)
         v &= (1 << (8 * size)) - 1
         if (a & 0xFFF) + size > 0x1000:
             self._split_store(a, size, v, pc, ic)
@@ -141,7 +145,7 @@ class HartAccess:
         v = 0
         try:
             for (va, n), pa in zip(parts, pas):
-                v |= self.phys_read(pa, n) << (8 * (va - a & M64))
+                v |= self.phys_read(pa, n) << (8 * ((va - a) & M64))
         except BusError:
             raise T.Trap(T.LOAD_ACCESS_FAULT, a, pc, ic) from None
         return v
@@ -153,7 +157,7 @@ class HartAccess:
         self._watch(a, size, mmu.STORE, pc, ic)
         try:
             for (va, n), pa in zip(parts, pas):
-                shift = 8 * (va - a & M64)
+                shift = 8 * ((va - a) & M64)
                 self.phys_write(pa, n, (v >> shift) & ((1 << (8 * n)) - 1))
         except BusError:
             raise T.Trap(T.STORE_ACCESS_FAULT, a, pc, ic) from None
@@ -161,7 +165,7 @@ class HartAccess:
     def _watch(self: Hart, a: int, size: int, access: int, pc: int, ic: int) -> None:
         dbg = self.dbg
         if dbg.watchpoints and not self.watch_suppressed:
-            hit = dbg.watch_hit(a, size, access == mmu.STORE)
+            hit = dbg.watch_hit(a & M64, size, access == mmu.STORE)
             if hit is not None:
                 raise T.WatchHit(pc, ic, hit[0], hit[1])
 
@@ -171,6 +175,7 @@ class HartAccess:
     # on the read side is a load fault, and SC stores even when it fails the
     # comparison (writing the old value back).
     def _atomic_load(self: Hart, a: int, size: int, pc: int, ic: int) -> int:
+        a &= M64
         if a & (size - 1):
             raise T.Trap(T.LOAD_ADDR_MISALIGNED, a, pc, ic)
         pa = self.translate(a, mmu.LOAD, pc, ic)
@@ -181,6 +186,7 @@ class HartAccess:
             raise T.Trap(T.LOAD_ACCESS_FAULT, a, pc, ic) from None
 
     def _atomic_store(self: Hart, a: int, size: int, v: int, pc: int, ic: int) -> None:
+        a &= M64
         pa = self.translate(a, mmu.STORE, pc, ic)
         self._watch(a, size, mmu.STORE, pc, ic)
         self._atomic_write(pa, size, v, a, pc, ic)
@@ -188,6 +194,7 @@ class HartAccess:
     def lr(self: Hart, a: int, size: int, pc: int, ic: int) -> int:
         """LR.W/LR.D: load and reserve."""
         self.cur_ic = ic
+        a &= M64
         v = self._atomic_load(a, size, pc, ic)
         self.reservation = (a, v, size)
         return sign_extend(v, size)
@@ -198,6 +205,7 @@ class HartAccess:
         self.cur_ic = ic
         res = self.reservation
         self.reservation = None
+        a &= M64
         if res is None or res[0] != a:
             return 1
         cur = self._atomic_load(a, size, pc, ic)

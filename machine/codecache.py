@@ -21,6 +21,7 @@ from trapscope.machine import mmu, translate
 from trapscope.machine import trap as T
 from trapscope.machine.bus import Bus
 from trapscope.machine.isa import decode_word
+from trapscope.machine.word import s64
 
 if TYPE_CHECKING:  # pragma: no cover
     from trapscope.machine.hart import Hart
@@ -48,15 +49,14 @@ class CodeCache:
             hart.bus.on_memory_write(self.invalidate)
 
     def code_for(self, key: Tuple[int, bytes, bool],
-                 insns: List[Tuple[int, object | None, int]]) -> Tuple[types.CodeType, int]:
-        """The compiled function code for a block (compiling it on first use)."""
+                 blocks: List[List[translate.Insn]]) -> Tuple[types.CodeType, int]:
+        """The compiled function code for a region (compiling it on first use)."""
         hit = self.compiled.get(key)
         if hit is None:
             if len(self.compiled) >= CACHE_LIMIT:
                 self.compiled.clear()
-            block = translate.Block(key[0], len(key[1]), len(insns),
-                                    translate.build_source(insns, single=key[2]),
-                                    tuple(pc for pc, _, _ in insns))
+            block = translate.Block(key[0], len(blocks[0]),
+                                    translate.build_source(blocks, single=key[2]))
             func = next(c for c in block.code.co_consts if isinstance(c, types.CodeType))
             hit = self.compiled[key] = (func, block.n)
         return hit
@@ -93,25 +93,25 @@ class CodeCache:
                 del self.pages[page]
 
 
-def fetch_bytes(hart: Hart, vpc: int, ppc: int, ic: int) -> bytes:
-    """Instruction bytes from `ppc` to the end of its page (RAM or ROM)."""
+def _page_bytes(hart: Hart, vpc: int, ppc: int, ic: int) -> Tuple[bytes, int]:
+    """The bytes of the physical page holding `ppc` (RAM or ROM), and ppc's offset in them."""
     mem = hart.bus.memory_at(ppc)
     if mem is None:
         raise T.Trap(T.INSN_ACCESS_FAULT, vpc, vpc, ic)
-    off = ppc - mem.base
-    end = min(off + (0x1000 - (ppc & 0xFFF)), mem.size)
-    return bytes(mem.data[off:end])
+    page = max(ppc & ~0xFFF, mem.base)
+    end = min((ppc & ~0xFFF) + 0x1000, mem.base + mem.size)
+    return bytes(mem.data[page - mem.base:end - mem.base]), ppc - page
 
 
-def decode_block(vpc: int, buf: bytes, single: bool) -> Tuple[List[Tuple[int, object, int]], int]:
-    """Decode a block from `buf`; returns (instructions, bytes used).
+def decode_block(vpc: int, buf: bytes, off: int, single: bool) -> Tuple[List[translate.Insn], int]:
+    """Decode one basic block at buf[off:]; returns (instructions, bytes used).
 
     Stops after a control-flow/system instruction, at the end of `buf`, or
     before a 32-bit instruction that would cross it (bytes used is then 0
     when it is the first: the caller fetches across the page).
     """
-    insns: List[Tuple[int, object, int]] = []
-    off = 0
+    insns: List[translate.Insn] = []
+    start = off
     limit = 1 if single else translate.MAX_BLOCK
     while len(insns) < limit and off + 2 <= len(buf):
         word = buf[off] | buf[off + 1] << 8
@@ -122,39 +122,80 @@ def decode_block(vpc: int, buf: bytes, single: bool) -> Tuple[List[Tuple[int, ob
             word |= (buf[off + 2] | buf[off + 3] << 8) << 16
             length = 4
         dec = decode_word(word)
-        insns.append(((vpc + off) & translate.M64, dec, word))
+        insns.append((s64(vpc + off - start), dec, word))
         off += length
         if translate.ends_block(dec):
             break
-    return insns, off
+    return insns, off - start
+
+
+MAX_REGION_BLOCKS = 12
+
+
+def _loop_region(vpc: int, buf: bytes, off: int, entry: List[translate.Insn]) -> List[List[translate.Insn]]:
+    """The blocks of this page that lead back to the entry block (entry first), if any."""
+    page_va = vpc - off
+    blocks: Dict[int, List[translate.Insn]] = {s64(vpc): entry}
+    edges: Dict[int, List[int]] = {}
+    todo = [s64(vpc)]
+    while todo:
+        pc = todo.pop()
+        _, target, fall = translate.successors(blocks[pc])
+        edges[pc] = [t for t in (target, fall) if t is not None and 0 <= t - page_va < len(buf)]
+        for t in edges[pc]:
+            if t not in blocks and len(blocks) < MAX_REGION_BLOCKS:
+                insns, used = decode_block(t, buf, t - page_va, False)
+                if used:
+                    blocks[t] = insns
+                    todo.append(t)
+    # keep the blocks from which the entry can be reached again
+    back = {s64(vpc)}
+    changed = True
+    while changed:
+        changed = False
+        for pc, succ in edges.items():
+            if pc not in back and any(t in back for t in succ if t in blocks):
+                back.add(pc)
+                changed = True
+    loop = sorted(pc for pc in back if pc in edges)
+    if len(loop) < 2:
+        return [entry]
+    return [entry] + [blocks[pc] for pc in loop if pc != s64(vpc)]
 
 
 def build(hart: Hart, vpc: int, ic: int, single: bool, cache: bool = True) -> Tuple[Callable, int]:
-    """A function for the block at `vpc` in the hart's current fetch context.
+    """A function for the code at `vpc` in the hart's current fetch context.
 
-    Returns (function, instructions); the function is entered in the hart's
-    block dict (unless it spans two pages, which is rebuilt every time).
-    Raises a precise Trap for a fetch fault at `vpc`.
+    Returns (function, instructions of the entry block); the function is
+    entered in the hart's block dict (unless it spans two pages: that is
+    rebuilt every time). Raises a precise Trap for a fetch fault at `vpc`.
     """
+    vpc = s64(vpc)
     ppc = hart.translate(vpc, mmu.FETCH, vpc, ic)
-    buf = fetch_bytes(hart, vpc, ppc, ic)
-    insns, used = decode_block(vpc, buf, single)
+    buf, off = _page_bytes(hart, vpc, ppc, ic)
+    entry, used = decode_block(vpc, buf, off, single)
     spans = used == 0
     if spans:
-        buf = _fetch_across(hart, vpc, buf, ic)
-        insns, used = decode_block(vpc, buf, True)
+        buf = _fetch_across(hart, vpc, buf[off:], ic)
+        off = 0
+        entry, used = decode_block(vpc, buf, 0, True)
         single = True
-    code, n = hart.code.code_for((vpc, buf[:used], single), insns)
+    blocks = [entry] if single or spans else _loop_region(vpc, buf, off, entry)
+    lo = min(b[0][0] for b in blocks) - vpc + off
+    hi = max(b[-1][0] for b in blocks) - vpc + off + 4
+    key = (vpc, buf[lo:min(hi, len(buf))] + bytes([len(blocks)]), single)
+    code, n = hart.code.code_for(key, blocks)
     fn = types.FunctionType(code, hart.g)
     if cache and not spans:
         d = hart.singles if single else hart.blocks
         d[vpc] = fn
-        hart.code.register((hart, d, vpc, ppc, ppc + used, fn))
+        base = ppc - off
+        hart.code.register((hart, d, vpc, base + lo, base + min(hi, len(buf)), fn))
     return fn, n
 
 
 def _fetch_across(hart: Hart, vpc: int, low: bytes, ic: int) -> bytes:
-    nxt = (vpc + len(low)) & translate.M64
+    nxt = vpc + len(low)
     ppc2 = hart.translate(nxt, mmu.FETCH, vpc, ic)
     mem = hart.bus.memory_at(ppc2)
     if mem is None:

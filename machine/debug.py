@@ -97,6 +97,7 @@ class DebugState:
 
     def __init__(self, sched: Scheduler) -> None:
         self.sched = sched
+        # keyed by the engine's signed pc (machine/word.py); page numbers likewise
         self.breakpoints: Dict[int, Set[bool]] = {}  # pc -> {hardware?}
         self.bp_pages: Set[int] = set()
         self.watchpoints: List[Tuple[int, int, WatchKind]] = []
@@ -117,9 +118,11 @@ class DebugState:
         self.bp_pages = {pc >> 12 for pc in self.breakpoints}
 
     def _watch_changed(self) -> None:
+        from trapscope.machine.word import s64
+
         pages: Set[int] = set()
         for addr, length, _ in self.watchpoints:
-            pages.update(range(addr >> 12, ((addr + max(length, 1) - 1) >> 12) + 1))
+            pages.update(s64(a) >> 12 for a in range(addr & ~0xFFF, addr + max(length, 1), 0x1000))
         for vpn in pages | self.watch_pages:
             for h in self.sched.harts:
                 h.drop_virtual_page(vpn)
@@ -189,7 +192,7 @@ class Debug:
         return self._h(hart).pc
 
     def write_pc(self, hart: int, value: int) -> None:
-        self._h(hart).pc = value & _M64
+        self._h(hart).pc = value
 
     def read_priv(self, hart: int) -> int:
         """Privilege level: 0 = U, 1 = S, 3 = M."""
@@ -304,20 +307,24 @@ class Debug:
     # -- breakpoints and watchpoints --------------------------------------
     def add_breakpoint(self, addr: int, *, hardware: bool = False) -> bool:
         """Insert a breakpoint at a virtual pc; False if it cannot be placed."""
+        from trapscope.machine.word import s64
+
         st = self.sched.dbg
-        st.breakpoints.setdefault(addr & _M64, set()).add(hardware)
+        st.breakpoints.setdefault(s64(addr), set()).add(hardware)
         st._bp_changed()
         return True
 
     def remove_breakpoint(self, addr: int, *, hardware: bool = False) -> bool:
         """Remove a breakpoint; False if there was none."""
+        from trapscope.machine.word import s64
+
         st = self.sched.dbg
-        kinds = st.breakpoints.get(addr & _M64)
+        kinds = st.breakpoints.get(s64(addr))
         if not kinds or hardware not in kinds:
             return False
         kinds.discard(hardware)
         if not kinds:
-            del st.breakpoints[addr & _M64]
+            del st.breakpoints[s64(addr)]
         st._bp_changed()
         return True
 
@@ -382,7 +389,7 @@ class Debug:
         if step is not None:
             return self.step(step)
         for h in self.sched.harts:
-            h.resume_pc = h.pc
+            h.resume_pc = h._pc
         try:
             return self.sched.run(frozen=frozen, max_insns=max_insns)
         finally:

@@ -26,6 +26,7 @@ from trapscope.machine.debug import Stop, StopReason
 from trapscope.machine.fpu_api import FPU_NAMES
 from trapscope.machine.isa import rv64a, rv64m
 from trapscope.machine.system import HartSystem
+from trapscope.machine.word import MAX64, MIN64, s64
 
 if TYPE_CHECKING:  # pragma: no cover
     from trapscope.machine.sched import Scheduler
@@ -34,6 +35,35 @@ M64 = 0xFFFFFFFFFFFFFFFF
 NEVER = 1 << 80
 MTIP = 1 << T.IRQ_M_TIMER
 STIP = 1 << T.IRQ_S_TIMER
+
+
+def wrap64(v: int) -> int:
+    """Wrap an integer result into the signed 64-bit range (the rare path of `w64`)."""
+    return v if MIN64 <= v <= MAX64 else s64(v)
+
+
+class RegFile:
+    """`Hart.x`: the integer registers as unsigned values (the engine keeps them signed)."""
+
+    __slots__ = ("_xs",)
+
+    def __init__(self, xs: List[int]) -> None:
+        self._xs = xs
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [v & 0xFFFFFFFFFFFFFFFF for v in self._xs[i]]
+        return self._xs[i] & 0xFFFFFFFFFFFFFFFF
+
+    def __setitem__(self, i: int, value: int) -> None:
+        if i:
+            self._xs[i] = s64(value)
+
+    def __len__(self) -> int:
+        return 32
+
+    def __iter__(self):
+        return (v & 0xFFFFFFFFFFFFFFFF for v in self._xs)
 
 
 class RamView:
@@ -46,7 +76,7 @@ class RamView:
         self.data = mem.data if mem else bytearray(8)
         mv = memoryview(self.data)
         self.b, self.h, self.hs = mv.cast("b"), mv.cast("H"), mv.cast("h")
-        self.i, self.is_, self.q = mv.cast("I"), mv.cast("i"), mv.cast("Q")
+        self.i, self.is_, self.q, self.qs = mv.cast("I"), mv.cast("i"), mv.cast("Q"), mv.cast("q")
 
 
 def main_ram(bus: Bus) -> Memory | None:
@@ -65,9 +95,10 @@ class Hart(HartAccess, HartSystem):
         self.hartid = hartid
         self.bus = bus
         self.sched = sched
-        self.x: List[int] = [0] * 32
+        self.xs: List[int] = [0] * 32  # the engine's (signed) registers
+        self.x = RegFile(self.xs)
         self.f: List[int] = [0] * 32
-        self.pc = 0
+        self._pc = 0  # signed, like the registers
         self.priv = T.PRV_M
         self.started = True
         self.waiting = False
@@ -126,8 +157,8 @@ class Hart(HartAccess, HartSystem):
         g.update(rv64m.RUNTIME)
         g.update(rv64a.RUNTIME)
         g.update(FPU_NAMES)
-        g.update(h=self, X=self.x, F=self.f, TL={}, TS={}, BlockExit=T.BlockExit,
-                 step1=self.step1)
+        g.update(h=self, X=self.xs, F=self.f, TL={}, TS={}, BlockExit=T.BlockExit,
+                 step1=self.step1, wrap64=wrap64)
         for name in ("ld_slow", "st_slow", "raise_illegal", "csr_rw", "csr_rs", "csr_rc", "lr",
                      "sc", "amo", "mret", "sret", "wfi", "sfence_vma", "fence_i", "ecall",
                      "ebreak", "frm_rm"):
@@ -136,7 +167,7 @@ class Hart(HartAccess, HartSystem):
 
     def _bind_views(self) -> None:
         m = self.mem
-        self.g.update(RAM=m.data, MB=m.b, MH=m.h, Mh=m.hs, MI=m.i, Mi=m.is_, MQ=m.q)
+        self.g.update(RAM=m.data, MB=m.b, MH=m.h, Mh=m.hs, MI=m.i, Mi=m.is_, MQ=m.q, Mq=m.qs)
 
     def bind_memory(self) -> None:
         """Find the main RAM on the bus (done once, before running)."""
@@ -149,16 +180,25 @@ class Hart(HartAccess, HartSystem):
 
     def reset(self, pc: int) -> None:
         """Power-on state: M-mode at `pc`, registers and CSRs cleared."""
-        self.x[:] = [0] * 32
+        self.xs[:] = [0] * 32
         self.f[:] = [0] * 32
         self._init_csrs()
         self.counter_base = [self.ic, 0, self.ic]
-        self.pc = pc
+        self._pc = s64(pc)
         self.priv = T.PRV_M
         self.waiting = False
         self.trap_pass = False
         self.flush_code()
         self.flush_translations()
+
+    @property
+    def pc(self) -> int:
+        """The program counter (unsigned)."""
+        return self._pc & 0xFFFFFFFFFFFFFFFF
+
+    @pc.setter
+    def pc(self, value: int) -> None:
+        self._pc = s64(value)
 
     # -- CSR access for devices and firmware (no privilege checks) -------------------
     def csr_read(self, num: int) -> int:
@@ -332,7 +372,7 @@ class Hart(HartAccess, HartSystem):
                 cause = T.pending_interrupt(self)
                 if cause is not None:
                     try:
-                        T.enter_trap(self, cause, 0, self.pc)
+                        T.enter_trap(self, cause, 0, self._pc)
                     except T.TrapCaught as e:
                         return self._stop(StopReason.TRAP, cause=e.cause)
             if self.sched.halt_requested or self.sched.exit_code is not None:
@@ -345,7 +385,7 @@ class Hart(HartAccess, HartSystem):
 
     def _dispatch(self) -> Stop | None:
         blocks = self.blocks
-        pc = self.pc
+        pc = self._pc
         ic = self.ic
         build = codecache.build
         try:
@@ -361,14 +401,14 @@ class Hart(HartAccess, HartSystem):
                 ic += n
         except T.BlockExit as e:
             return self._exit(e)
-        self.pc = pc
+        self._pc = pc
         self.ic = self.cur_ic = ic
         return None
 
     def _dispatch_debug(self) -> Stop | None:
         dbg = self.dbg
         blocks, singles = self.blocks, self.singles
-        pc = self.pc
+        pc = self._pc
         ic = self.ic
         build = codecache.build
         try:
@@ -379,7 +419,7 @@ class Hart(HartAccess, HartSystem):
                 if (pc >> 12) in dbg.bp_pages:
                     kind = dbg.breakpoint_at(pc)
                     if kind is not None and pc != self.resume_pc:
-                        self.pc, self.ic = pc, ic
+                        self._pc, self.ic = pc, ic
                         return self._stop(kind)
                     fn = singles.get(pc) or build(self, pc, ic, True)[0]
                 else:
@@ -390,7 +430,7 @@ class Hart(HartAccess, HartSystem):
         except T.BlockExit as e:
             self.resume_pc = None
             return self._exit(e)
-        self.pc = pc
+        self._pc = pc
         self.ic = self.cur_ic = ic
         return None
 
@@ -398,7 +438,7 @@ class Hart(HartAccess, HartSystem):
 
     def _exit(self, e: T.BlockExit) -> Stop | None:
         """A block left early: take its trap, or report a watchpoint."""
-        self.pc, self.ic, self.cur_ic = e.pc, e.ic, e.ic
+        self._pc, self.ic, self.cur_ic = s64(e.pc), e.ic, e.ic
         if isinstance(e, T.Trap):
             self.faults += 1
             self.time_off += 1
@@ -431,8 +471,8 @@ class Hart(HartAccess, HartSystem):
         self.cur_ic = self.ic
         self.timers()
         try:
-            fn = self.singles.get(self.pc) or codecache.build(self, self.pc, self.ic, True)[0]
-            self.pc, n = fn(self.ic, NEVER)
+            fn = self.singles.get(self._pc) or codecache.build(self, self._pc, self.ic, True)[0]
+            self._pc, n = fn(self.ic, NEVER)
             self.ic = self.cur_ic = self.ic + n
         except T.BlockExit as e:
             return self._exit(e)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from trapscope.machine import csr as C
 from trapscope.machine import trap as T
+from trapscope.machine.word import M64, s64
 
 if TYPE_CHECKING:  # pragma: no cover
     from trapscope.machine.hart import Hart
@@ -36,24 +37,24 @@ class HartSystem:
         d = self._csr(num, True, word, pc, ic)
         old = d.read(self) if read else 0
         if d.write is not None:
-            d.write(self, value)
-        return old
+            d.write(self, value & M64)
+        return s64(old)
 
     def csr_rs(self: Hart, num: int, mask: int, write: bool, word: int, pc: int, ic: int) -> int:
         """CSRRS/CSRRSI: read, then set the bits of `mask` (no write for x0/0)."""
         d = self._csr(num, write, word, pc, ic)
         old = d.read(self)
         if write and d.write is not None:
-            d.write(self, old | mask)
-        return old
+            d.write(self, (old | mask) & M64)
+        return s64(old)
 
     def csr_rc(self: Hart, num: int, mask: int, write: bool, word: int, pc: int, ic: int) -> int:
         """CSRRC/CSRRCI: read, then clear the bits of `mask` (no write for x0/0)."""
         d = self._csr(num, write, word, pc, ic)
         old = d.read(self)
         if write and d.write is not None:
-            d.write(self, old & ~mask)
-        return old
+            d.write(self, old & ~mask & M64)
+        return s64(old)
 
     def frm_rm(self: Hart, word: int, pc: int, ic: int) -> int:
         """The dynamic rounding mode; an invalid frm makes the instruction illegal."""
@@ -84,7 +85,7 @@ class HartSystem:
         self.priv = prev
         self.reservation = None
         self.context_changed()
-        return self.mepc
+        return s64(self.mepc)
 
     def sret(self: Hart, word: int, pc: int, ic: int) -> int:
         """SRET: privilege from SPP, SIE from SPIE; TSR makes it illegal in S-mode."""
@@ -98,7 +99,7 @@ class HartSystem:
         self.priv = prev
         self.reservation = None
         self.context_changed()
-        return self.sepc
+        return s64(self.sepc)
 
     def wfi(self: Hart, word: int, pc: int, npc: int, ic: int) -> int:
         """WFI: illegal in U-mode, and in S-mode when TW is set; else wait."""

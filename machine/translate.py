@@ -1,56 +1,61 @@
 """Block translation: instruction templates instantiated into Python source.
 
-A basic block (up to a control-flow or system instruction, a page end or a
-length cap) becomes one Python function `_b(ic, lim) -> (next_pc, retired)`,
-compiled once and executed in the hart's globals (see `Hart.globals`):
+A region of guest code becomes one Python function `_b(ic, lim) ->
+(next_pc, retired)`, compiled once and run in the hart's globals (see
+`Hart._init_globals`). A region is a basic block (up to a control-flow or
+system instruction, the page end or a length cap), or a loop: the blocks
+of one page that lead back to the entry block (a self-loop or a
+multi-block loop), which run inside the function while the budget lasts.
 
-- the integer registers the block touches live in locals `x1..x31`, loaded
-  at entry and written back at every exit, including a trap's (the except
-  clause writes back and re-raises, so a fault mid-block leaves state as if
-  the earlier instructions retired and the faulting one did not);
-- loads and stores go through the hart's per-kind TLBs (`TL`, `TS`: virtual
+- Integer registers the region touches live in locals `x1..x31` (signed
+  64-bit values, see machine/word.py), loaded at entry and written back at
+  every exit, a trap's included: the except clause writes back and
+  re-raises, so a fault mid-region leaves state as if the earlier
+  instructions retired and the faulting one did not.
+- Loads and stores go through the hart's per-kind TLBs (`TL`, `TS`: virtual
   page number -> RAM offset minus page base) and memoryview casts of RAM,
-  with an alignment check (an aligned access never crosses a page); a miss,
-  a misaligned access or MMIO takes the hart's slow path, which gets the pc
-  and the instruction count so it can raise a precise trap;
-- a block that branches back to its own start becomes a `while` loop with an
-  instruction budget, so the hart never runs past `lim` (timer deadlines and
-  quantum ends stay exact);
-- a block longer than the remaining budget runs one instruction instead
-  (`step1`), so a slice ends at exactly `lim`.
+  with an alignment check (an aligned access never crosses a page); a
+  miss, a misaligned access or MMIO takes the hart's slow path, which gets
+  the pc and the instruction count so it can raise a precise trap.
+- The function never runs past `lim` instructions: a loop counts down its
+  budget, and a block longer than what is left runs one instruction
+  instead (`step1`), so timer deadlines and quantum ends are exact.
 
-The same source generator gives the single-step functions (one instruction,
-no budget check) and the trace text (`trace_lines`).
+The same generator gives the single-step functions (one instruction, no
+budget check); `trace_lines` gives the disassembly-free trace.
 """
 
 from __future__ import annotations
 
 import ast
 import re
-from typing import TYPE_CHECKING, Dict, List, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Set, Tuple
+
+from trapscope.machine.word import s64
 
 if TYPE_CHECKING:  # pragma: no cover
     from trapscope.machine.isa.table import Decoded, InsnDef
 
 M64 = 0xFFFFFFFFFFFFFFFF
-PAGE = 4096
-MAX_BLOCK = 64  # instructions per block
+MAX_BLOCK = 64  # instructions per basic block
 
-# Names the generated code finds in the hart's globals (see Hart.globals).
+# Names the generated code finds in the hart's globals (see Hart._init_globals).
 HELPERS = (
-    "h X F RAM MB MH Mh MI Mi MQ TL TS BlockExit ld_slow st_slow step1 raise_illegal "
+    "h X F RAM MB MH Mh MI Mi MQ Mq TL TS BlockExit ld_slow st_slow step1 raise_illegal wrap64 "
     "csr_rw csr_rs csr_rc lr sc amo mret sret wfi sfence_vma fence_i ecall ebreak frm_rm"
 ).split()
 
 # Macros usable in templates, expanded at import (argument: _0).
 MACROS: Dict[str, str] = {
-    "sx8": "(((_0) & 0xFF ^ 0x80) - 0x80) & 0xFFFFFFFFFFFFFFFF",
-    "sx16": "(((_0) & 0xFFFF ^ 0x8000) - 0x8000) & 0xFFFFFFFFFFFFFFFF",
-    "sx32": "(((_0) & 0xFFFFFFFF ^ 0x80000000) - 0x80000000) & 0xFFFFFFFFFFFFFFFF",
-    "signed": "((_0) ^ 0x8000000000000000) - 0x8000000000000000",
-    "signed32": "((_0) & 0xFFFFFFFF ^ 0x80000000) - 0x80000000",
-    "skey": "(_0) ^ 0x8000000000000000",
+    "sx32": "((_0) & 0xFFFFFFFF ^ 0x80000000) - 0x80000000",  # low 32 bits, sign-extended
+    "u64": "(_0) & 0xFFFFFFFFFFFFFFFF",  # as unsigned (a bigint on PyPy: cold paths only)
+    "s64": "((_0) & 0xFFFFFFFFFFFFFFFF ^ 0x8000000000000000) - 0x8000000000000000",
+    "ukey": "(_0) ^ -0x8000000000000000",  # orders signed values as their unsigned selves
 }
+# `NAME = w64(expr)`, a whole statement, wraps into the signed 64-bit range with a
+# range check that PyPy and CPython both do fast; the rare wrap is `wrap64`.
+_W64 = "{t} = {e}\nif not -0x8000000000000000 <= {t} <= 0x7FFFFFFFFFFFFFFF: {t} = wrap64({t})"
+_CONST = re.compile(r"const64\(([-+0-9a-fx() ]+)\)")
 PLACEHOLDERS = ("RD", "RS1", "RS2", "FD", "FS1", "FS2", "FS3", "IMM", "PC", "NPC", "CSR",
                 "ZIMM", "RM", "MEM", "STORE", "TARGET", "FFLAGS", "C", "RD_NZ", "RS1_NZ",
                 "M64", "WORD")
@@ -75,13 +80,30 @@ class _Subst(ast.NodeTransformer):
         return self.arg if node.id == "_0" else node
 
 
+def _lower_w64(stmt: ast.stmt) -> str:
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.value, ast.Call) \
+            and isinstance(stmt.value.func, ast.Name) and stmt.value.func.id == "w64":
+        return _W64.format(t=ast.unparse(stmt.targets[0]), e=ast.unparse(stmt.value.args[0]))
+    return ast.unparse(stmt).replace("w64(", "wrap64(")
+
+
 def _prepare(template: str) -> str:
     """Template -> a str.format pattern with {PLACEHOLDER} fields."""
     if "{" in template or "}" in template:
         raise ValueError(f"braces are not allowed in templates: {template!r}")
     tree = ast.parse("\n".join(part.strip() for part in template.split(";")))
     tree = ast.fix_missing_locations(_Inline().visit(tree))
-    return _PH_RE.sub(r"{\1}", ast.unparse(tree))
+    text = "\n".join(_lower_w64(stmt) for stmt in tree.body)
+    return _PH_RE.sub(r"{\1}", text)
+
+
+def _prepare_expr(expr: str) -> str:
+    return _PH_RE.sub(r"{\1}", ast.unparse(_Inline().visit(ast.parse(expr, mode="eval"))))
+
+
+def _fold(text: str) -> str:
+    """Evaluate `const64(...)` over literals at translation time."""
+    return _CONST.sub(lambda m: _lit(s64(eval(m.group(1), {"__builtins__": {}}))), text)
 
 
 _PATTERNS: Dict[str, str] = {}
@@ -101,7 +123,9 @@ def check_template(d: InsnDef) -> None:
 
     ops = {"rd": 5, "rs1": 6, "rs2": 7, "rs3": 8, "imm": -4, "csr": 0x300, "zimm": 3, "rm": 0}
     fake = Decoded(d, ops, 0, 4)
-    src = "\n".join(_insn_lines(fake, 0x80000000, 0, _Ctx(1, False)))
+    src = "\n".join(_insn_lines(fake, 0x80000000, 0, _Ctx(False)))
+    if d.branch:
+        src += "\n" + _cond(fake, 0x80000000)
     compile("def _f(ic, lim):\n" + _indent(src, 1), f"<template {d.name}>", "exec")
 
 
@@ -113,16 +137,15 @@ def _indent(text: str, level: int) -> str:
 class _Ctx:
     """Per-block translation state."""
 
-    def __init__(self, n: int, loop: bool) -> None:
-        self.n = n
-        self.loop = loop
+    def __init__(self, looping: bool) -> None:
+        self.looping = looping  # inside a region loop: counts come from _left
         self.fp_checked = False
         self.fp_dirtied = False
 
     def count(self, k: int) -> str:
-        """Source for the instruction count at the k-th instruction."""
-        if self.loop:
-            return f"ic + (_it0 - _it) * {self.n} + {k}"
+        """Source for the instruction count at the k-th instruction of the block."""
+        if self.looping:
+            return f"lim - _left + {k}"
         return f"ic + {k}" if k else "ic"
 
 
@@ -140,14 +163,14 @@ def _fields(dec: Decoded, pc: int, k: int, ctx: _Ctx) -> Dict[str, str]:
     c = ctx.count(k)
     rm = ops.get("rm", 0)
     if dec.insn.rm and rm == 7:
-        rm_src = f"frm_rm({_lit(dec.word)}, {_lit(pc)}, {c})"
+        rm_src = f"frm_rm({_lit(dec.word)}, {_lit(s64(pc))}, {c})"
     else:
         rm_src = str(rm)
     raw_rs1 = (dec.word >> 15) & 31 if dec.length == 4 else rs1
     return {
         "RD": _reg(rd) if rd else "_", "RS1": _reg(rs1), "RS2": _reg(rs2),
         "FD": f"F[{rd}]", "FS1": f"F[{rs1}]", "FS2": f"F[{rs2}]", "FS3": f"F[{rs3}]",
-        "IMM": _lit(ops.get("imm", 0)), "PC": _lit(pc), "NPC": _lit((pc + dec.length) & M64),
+        "IMM": _lit(ops.get("imm", 0)), "PC": _lit(s64(pc)), "NPC": _lit(s64(pc + dec.length)),
         "CSR": _lit(ops.get("csr", 0)), "ZIMM": _lit(ops.get("zimm", 0)), "RM": rm_src,
         "MEM": "_v", "STORE": "_s", "TARGET": "_t", "FFLAGS": "h.fflags", "C": c,
         "RD_NZ": str(bool(rd)), "RS1_NZ": str(bool(raw_rs1)), "M64": "0xFFFFFFFFFFFFFFFF",
@@ -155,46 +178,43 @@ def _fields(dec: Decoded, pc: int, k: int, ctx: _Ctx) -> Dict[str, str]:
     }
 
 
-_VIEWS = {1: ("RAM", "MB"), 2: ("MH", "Mh"), 4: ("MI", "Mi"), 8: ("MQ", "MQ")}
+# memoryview casts of RAM by (size, signed): loads into integer registers sign- or
+# zero-extend into the signed representation; raw 64-bit patterns (FP) use MQ.
+_VIEWS = {1: ("RAM", "MB"), 2: ("MH", "Mh"), 4: ("MI", "Mi"), 8: ("MQ", "Mq")}
 _SHIFT = {1: "", 2: " >> 1", 4: " >> 2", 8: " >> 3"}
 
 
 def _addr(f: Dict[str, str]) -> str:
+    # No wrap: an address past the signed range has no TLB entry; the slow path wraps it.
     if f["IMM"] == "0":
         return f"_a = {f['RS1']}"
-    return f"_a = ({f['RS1']} + {f['IMM']}) & 0xFFFFFFFFFFFFFFFF"
+    return f"_a = {f['RS1']} + {f['IMM']}"
 
 
-def _load_lines(d: InsnDef, f: Dict[str, str]) -> List[str]:
-    size, signed = d.load  # type: ignore[misc]
-    view = _VIEWS[size][1 if signed else 0]
-    fast = f"{view}[(TL[_a >> 12] + _a){_SHIFT[size]}]"
-    if signed:
-        fast += " & 0xFFFFFFFFFFFFFFFF"
-    slow = f"_v = ld_slow(_a, {size}, {signed}, {f['PC']}, {f['C']})"
-    lines = [_addr(f)]
-    try_lines = ["try:", f"    _v = {fast}", "except KeyError:", f"    {slow}"]
+def _access(size: int, fast: str, slow: str) -> List[str]:
+    """The TLB fast path with its slow-path fallbacks (misaligned, miss)."""
+    try_lines = ["try:", f"    {fast}", "except KeyError:", f"    {slow}"]
     if size == 1:
-        lines += try_lines
-    else:
-        lines += [f"if _a & {size - 1}:", f"    {slow}", "else:"] + ["    " + ln for ln in try_lines]
-    return lines
+        return try_lines
+    return [f"if _a & {size - 1}:", f"    {slow}", "else:"] + ["    " + ln for ln in try_lines]
+
+
+def _load_lines(d: InsnDef, f: Dict[str, str], dest: str) -> List[str]:
+    size, signed = d.load  # type: ignore[misc]
+    int_view = not d.fp
+    view = _VIEWS[size][1 if signed or (size == 8 and int_view) else 0]
+    fast = f"{dest} = {view}[(TL[_a >> 12] + _a){_SHIFT[size]}]"
+    slow = f"{dest} = ld_slow(_a, {size}, {signed or (size == 8 and int_view)}, {f['PC']}, {f['C']})"
+    return [_addr(f)] + _access(size, fast, slow)
 
 
 def _store_lines(d: InsnDef, f: Dict[str, str]) -> List[str]:
-    size = d.store
-    view = _VIEWS[size][0]  # type: ignore[index]
-    mask = (1 << (8 * size)) - 1  # type: ignore[operator]
-    value = "_s" if size == 8 else f"_s & {hex(mask)}"
+    size: int = d.store  # type: ignore[assignment]
+    view = _VIEWS[size][0 if size < 8 or d.fp else 1]  # FP patterns are unsigned, registers signed
+    value = "_s" if size == 8 else f"_s & {hex((1 << (8 * size)) - 1)}"
+    fast = f"{view}[(TS[_a >> 12] + _a){_SHIFT[size]}] = {value}"
     slow = f"st_slow(_a, {size}, _s, {f['PC']}, {f['C']})"
-    lines = [_addr(f)]
-    try_lines = ["try:", f"    {view}[(TS[_a >> 12] + _a){_SHIFT[size]}] = {value}",
-                 "except KeyError:", f"    {slow}"]
-    if size == 1:
-        lines += try_lines
-    else:
-        lines += [f"if _a & {size - 1}:", f"    {slow}", "else:"] + ["    " + ln for ln in try_lines]
-    return lines
+    return [_addr(f)] + _access(size, fast, slow)
 
 
 def _insn_lines(dec: Decoded, pc: int, k: int, ctx: _Ctx) -> List[str]:
@@ -204,17 +224,18 @@ def _insn_lines(dec: Decoded, pc: int, k: int, ctx: _Ctx) -> List[str]:
     lines: List[str] = []
     if d.fp and not ctx.fp_checked:
         ctx.fp_checked = True
-        lines += ["if not h.mstatus & 0x6000:",
-                  f"    raise_illegal({f['WORD']}, {f['PC']}, {f['C']})"]
+        lines += ["if not h.mstatus & 0x6000:", f"    raise_illegal({f['WORD']}, {f['PC']}, {f['C']})"]
     if d.rm and dec.ops.get("rm", 0) in (5, 6):
         return lines + [f"raise_illegal({f['WORD']}, {f['PC']}, {f['C']})"]
+    body = _fold(pattern(d).format(**f))
     if d.load:
-        lines += _load_lines(d, f)
-    body = pattern(d).format(**f)
+        direct = body == f"{f['RD']} = _v"  # the common `RD = MEM`: load straight into RD
+        lines += _load_lines(d, f, f["RD"] if direct else "_v")
+        if direct:
+            body = ""
     if d.store:
-        lines += [ln for ln in body.split("\n")]
-        lines += _store_lines(d, f)
-    else:
+        lines += body.split("\n") + _store_lines(d, f)
+    elif body:
         lines += body.split("\n")
     if d.fp_dirty and not ctx.fp_dirtied:
         ctx.fp_dirtied = True
@@ -222,7 +243,7 @@ def _insn_lines(dec: Decoded, pc: int, k: int, ctx: _Ctx) -> List[str]:
     return lines
 
 
-def _touched(dec: Decoded) -> Tuple[set, set]:
+def _touched(dec: Decoded) -> Tuple[Set[int], Set[int]]:
     """(integer registers read, integer registers written) by one instruction."""
     p = pattern(dec.insn) + (dec.insn.branch or "").replace("RS1", "{RS1}").replace("RS2", "{RS2}")
     reads, writes = set(), set()
@@ -236,111 +257,175 @@ def _touched(dec: Decoded) -> Tuple[set, set]:
     return reads, writes
 
 
-class Block:
-    """A translated block: its source and what the hart needs to run it."""
-
-    __slots__ = ("pc", "length", "n", "source", "code", "pcs")
-
-    def __init__(self, pc: int, length: int, n: int, source: str, pcs: Tuple[int, ...]) -> None:
-        self.pc = pc
-        self.length = length  # bytes of guest code covered
-        self.n = n  # instructions
-        self.source = source
-        self.code = compile(source, f"<block {pc:#x}>", "exec")
-        self.pcs = pcs
+Insn = Tuple[int, Optional["Decoded"], int]  # (pc, decoded or None if illegal, raw word)
 
 
-def _exit_info(last: Decoded, pc: int, start: int, single: bool) -> Tuple[str, int | None]:
-    """(kind, static target) of a block's last instruction."""
-    d = last.insn
-    npc = (pc + last.length) & M64
-    if d.branch:
-        return "branch", (pc + last.ops["imm"]) & M64
-    if d.jump == "static":
-        return "jump", (pc + last.ops["imm"]) & M64
-    if d.jump == "dynamic":
-        return "dynamic", None
-    return "fall", npc
+def successors(block: Sequence[Insn]) -> Tuple[str, Optional[int], Optional[int]]:
+    """(kind, static target, fall-through) of a basic block's end.
 
-
-def build_source(insns: Sequence[Tuple[int, Decoded | None, int]], single: bool = False) -> str:
-    """Python source of a block function `_b(ic, lim)`.
-
-    `insns` is [(pc, decoded, raw word)]; a None decoded is an illegal
-    instruction, which ends the block with its trap.
+    kind is "branch", "jump" (static), "dynamic" (jalr, xRET, traps),
+    "fall" (ends without a transfer) or "illegal".
     """
-    start = insns[0][0]
-    n = len(insns)
-    last_pc, last, _ = insns[-1]
-    kind, target = ("illegal", None) if last is None else _exit_info(last, last_pc, start, single)
-    loop = (not single) and kind in ("branch", "jump") and target == start
-    ctx = _Ctx(n, loop)
-    reads: set = set()
-    writes: set = set()
+    pc, dec, _ = block[-1]
+    if dec is None:
+        return "illegal", None, None
+    d = dec.insn
+    npc = s64(pc + dec.length)
+    if d.branch:
+        return "branch", s64(pc + dec.ops["imm"]), npc
+    if d.jump == "static":
+        return "jump", s64(pc + dec.ops["imm"]), None
+    if d.jump == "dynamic":
+        return "dynamic", None, None
+    return "fall", None, npc
+
+
+def _cond(dec: Decoded, pc: int) -> str:
+    return _prepare_expr(dec.insn.branch or "True").format(**_fields(dec, pc, 0, _Ctx(False)))
+
+
+def _block_body(block: Sequence[Insn], ctx: _Ctx) -> Tuple[List[str], Set[int], Set[int]]:
+    reads: Set[int] = set()
+    writes: Set[int] = set()
     body: List[str] = []
-    for k, (pc, dec, word) in enumerate(insns):
+    for k, (pc, dec, word) in enumerate(block):
         if dec is None:
-            body.append(f"raise_illegal({_lit(word)}, {_lit(pc)}, {ctx.count(k)})")
+            body.append(f"raise_illegal({_lit(word)}, {_lit(s64(pc))}, {ctx.count(k)})")
             break
         r, w = _touched(dec)
         reads |= r
         writes |= w
         body += _insn_lines(dec, pc, k, ctx)
-    regs = sorted(reads | writes)
-    wb = "; ".join(f"X[{r}] = x{r}" for r in sorted(writes))
-    out = ["def _b(ic, lim):"]
-    if not single:
-        out.append(f"    if ic + {n} > lim:")
-        out.append(f"        return step1({_lit(start)}, ic)")
-    if regs:
-        out.append("    " + "; ".join(f"x{r} = X[{r}]" for r in regs))
-    exit_lines, ret = _exit_lines(kind, target, last, last_pc, n, loop)
-    if loop:
-        out.append(f"    _it0 = _it = (lim - ic) // {n}")
-        out.append("    try:")
-        out.append("        while True:")
-        out.append(_indent("\n".join(body), 3))
-        out.append("            _it -= 1")
-        out += ["            " + ln for ln in exit_lines]
-    else:
-        out.append("    try:")
-        out.append(_indent("\n".join(body + exit_lines), 2))
-    out.append("    except BlockExit:")
-    out.append(f"        {wb or 'pass'}")
-    out.append("        raise")
+    return body, reads, writes
+
+
+def build_source(blocks: Sequence[Sequence[Insn]], single: bool = False) -> str:
+    """Python source of a region function `_b(ic, lim)`.
+
+    `blocks[0]` is the entry block; further blocks form a loop with it (see
+    module docstring). `single` makes a one-instruction function without a
+    budget check (single-stepping).
+    """
+    if len(blocks) > 1:
+        return _region_source(blocks)
+    block = blocks[0]
+    kind, target, fall = successors(block)
+    start = s64(block[0][0])
+    if not single and kind in ("branch", "jump") and target == start:
+        return _self_loop_source(block, kind, fall)
+    return _plain_source(block, kind, target, fall, single)
+
+
+def _prologue(regs: Set[int]) -> List[str]:
+    return ["    " + "; ".join(f"x{r} = X[{r}]" for r in sorted(regs))] if regs else []
+
+
+def _writeback(writes: Set[int]) -> str:
+    return "; ".join(f"X[{r}] = x{r}" for r in sorted(writes))
+
+
+def _epilogue(body: List[str], writes: Set[int], ret: str, level: int = 1) -> List[str]:
+    wb = _writeback(writes)
+    out = ["    try:", _indent("\n".join(body), level + 1), "    except BlockExit:",
+           f"        {wb or 'pass'}", "        raise"]
     if wb:
         out.append(f"    {wb}")
     out.append(f"    return {ret}")
+    return out
+
+
+def _plain_source(block: Sequence[Insn], kind: str, target: Optional[int], fall: Optional[int],
+                  single: bool) -> str:
+    n = len(block)
+    start = s64(block[0][0])
+    body, reads, writes = _block_body(block, _Ctx(False))
+    last_pc, last, _ = block[-1]
+    if kind == "branch":
+        assert last is not None
+        body.append(f"_pc = {_lit(target)} if {_cond(last, last_pc)} else {_lit(fall)}")  # type: ignore[arg-type]
+        ret = f"(_pc, {n})"
+    elif kind == "jump":
+        ret = f"({_lit(target)}, {n})"  # type: ignore[arg-type]
+    elif kind == "dynamic":
+        ret = f"(_t, {n})"
+    elif kind == "fall":
+        ret = f"({_lit(fall)}, {n})"  # type: ignore[arg-type]
+    else:
+        ret = f"({_lit(s64(last_pc))}, {n})"
+    out = ["def _b(ic, lim):"]
+    if not single:
+        out += [f"    if ic + {n} > lim:", f"        return step1({_lit(start)}, ic)"]
+    out += _prologue(reads | writes) + _epilogue(body, writes, ret)
     return "\n".join(out) + "\n"
 
 
-def _exit_lines(kind: str, target: int | None, last: Decoded | None, pc: int, n: int,
-                loop: bool) -> Tuple[List[str], str]:
-    """Lines computing the next pc into `_pc` (inside the try) and the return expression."""
-    if kind == "illegal":
-        return [], f"({_lit(pc)}, {n})"
-    assert last is not None
-    npc = (pc + last.length) & M64
-    retired = f"(_it0 - _it) * {n}" if loop else str(n)
+def _self_loop_source(block: Sequence[Insn], kind: str, fall: Optional[int]) -> str:
+    """A block that branches back to itself: a while loop counting down its budget."""
+    n = len(block)
+    start = s64(block[0][0])
+    body, reads, writes = _block_body(block, _Ctx(True))
+    last_pc, last, _ = block[-1]
+    body.append(f"_left -= {n}")
     if kind == "branch":
-        cond = last.insn.branch
-        f = _fields(last, pc, n - 1, _Ctx(n, loop))
-        cond_src = _PH_RE.sub(r"{\1}", ast.unparse(_Inline().visit(ast.parse(cond, mode="eval")))).format(**f)
-        if loop:
-            return ([f"if {cond_src}:", "    if _it:", "        continue",
-                     f"    _pc = {_lit(target)}", "else:", f"    _pc = {_lit(npc)}", "break"],
-                    f"(_pc, {retired})")
-        return [f"_pc = {_lit(target)} if {cond_src} else {_lit(npc)}"], f"(_pc, {retired})"
+        assert last is not None
+        body += [f"if {_cond(last, last_pc)}:", f"    if _left >= {n}:", "        continue",
+                 f"    _pc = {_lit(start)}", "else:", f"    _pc = {_lit(fall)}", "break"]  # type: ignore[arg-type]
+    else:
+        body += [f"if _left >= {n}:", "    continue", f"_pc = {_lit(start)}", "break"]
+    out = ["def _b(ic, lim):", "    _left = lim - ic", f"    if _left < {n}:",
+           f"        return step1({_lit(start)}, ic)"]
+    out += _prologue(reads | writes)
+    loop = ["while True:"] + ["    " + ln for ln in "\n".join(body).split("\n")]
+    out += _epilogue(loop, writes, "(_pc, lim - ic - _left)")
+    return "\n".join(out) + "\n"
+
+
+def _region_source(blocks: Sequence[Sequence[Insn]]) -> str:
+    """Several blocks that loop back to the entry: a while loop dispatching on _pc."""
+    starts = {s64(b[0][0]) for b in blocks}
+    entry = s64(blocks[0][0][0])
+    parts: List[str] = []
+    reads: Set[int] = set()
+    writes: Set[int] = set()
+    for block in blocks:
+        n = len(block)
+        start = s64(block[0][0])
+        body, r, w = _block_body(block, _Ctx(True))
+        reads |= r
+        writes |= w
+        body.append(f"_left -= {n}")
+        body += _region_exit(block, starts)
+        parts += [f"if _pc == {_lit(start)}:", f"    if _left < {n}:", "        break"]
+        parts += ["    " + ln for ln in "\n".join(body).split("\n")]
+    out = ["def _b(ic, lim):", "    _left = lim - ic", f"    if _left < {len(blocks[0])}:",
+           f"        return step1({_lit(entry)}, ic)"]
+    out += _prologue(reads | writes) + [f"    _pc = {_lit(entry)}"]
+    loop = ["while True:"] + ["    " + ln for ln in "\n".join(parts).split("\n")]
+    out += _epilogue(loop, writes, "(_pc, lim - ic - _left)")
+    return "\n".join(out) + "\n"
+
+
+def _region_exit(block: Sequence[Insn], starts: Set[int]) -> List[str]:
+    """Set _pc to the block's successor, leaving the loop when it is outside the region."""
+    kind, target, fall = successors(block)
+    last_pc, last, _ = block[-1]
+
+    def goto(pc: Optional[int]) -> List[str]:
+        return [f"_pc = {_lit(pc)}"] + ([] if pc in starts else ["break"])  # type: ignore[arg-type]
+    if kind == "branch":
+        assert last is not None
+        return [f"if {_cond(last, last_pc)}:"] + ["    " + x for x in goto(target)] + \
+            ["else:"] + ["    " + x for x in goto(fall)]
     if kind == "jump":
-        if loop:
-            return ["if _it:", "    continue", "break"], f"({_lit(target)}, {retired})"
-        return [], f"({_lit(target)}, {retired})"
+        return goto(target)
+    if kind == "fall":
+        return goto(fall)
     if kind == "dynamic":
-        return [], f"(_t, {retired})"
-    return [], f"({_lit(npc)}, {retired})"
+        return ["_pc = _t", "break"]
+    return [f"_pc = {_lit(s64(last_pc))}", "break"]
 
 
-def ends_block(dec: Decoded | None) -> bool:
+def ends_block(dec: Optional[Decoded]) -> bool:
     """Whether translation must stop after this instruction."""
     if dec is None:
         return True
@@ -348,14 +433,27 @@ def ends_block(dec: Decoded | None) -> bool:
     return bool(d.branch or d.jump or d.ends)
 
 
-def trace_lines(insns: Sequence[Tuple[int, Decoded | None, int]]) -> List[str]:
+def trace_lines(insns: Sequence[Insn]) -> List[str]:
     """A disassembly-free trace of a block: pc, raw bits, mnemonic and operands."""
     out = []
     for pc, dec, word in insns:
+        pcu = pc & M64
         if dec is None:
-            out.append(f"{pc:#018x}: {word:08x}  <illegal>")
+            out.append(f"{pcu:#018x}: {word:08x}  <illegal>")
             continue
         ops = " ".join(f"{k}={v}" for k, v in sorted(dec.ops.items()))
         width = 4 if dec.length == 2 else 8
-        out.append(f"{pc:#018x}: {dec.word:0{width}x}  {dec.name} {ops}")
+        out.append(f"{pcu:#018x}: {dec.word:0{width}x}  {dec.name} {ops}")
     return out
+
+
+class Block:
+    """A translated region: its source and compiled function code."""
+
+    __slots__ = ("pc", "n", "source", "code")
+
+    def __init__(self, pc: int, n: int, source: str) -> None:
+        self.pc = pc
+        self.n = n  # instructions
+        self.source = source
+        self.code = compile(source, f"<block {pc & M64:#x}>", "exec")

@@ -43,6 +43,7 @@ S_INTERRUPTS = (1 << IRQ_S_SOFT) | (1 << IRQ_S_TIMER) | (1 << IRQ_S_EXT)
 M_INTERRUPTS = (1 << IRQ_M_SOFT) | (1 << IRQ_M_TIMER) | (1 << IRQ_M_EXT)
 
 PRV_U, PRV_S, PRV_M = 0, 1, 3
+M64 = 0xFFFFFFFFFFFFFFFF
 
 # mstatus fields
 MSTATUS_SIE = 1 << 1
@@ -134,6 +135,8 @@ def enter_trap(hart: Hart, cause: int, tval: int, pc: int) -> None:
             raise TrapCaught(cause)
     target = trap_target(hart, cause)
     hart.reservation = None
+    pc &= M64
+    tval &= M64
     if target == PRV_M and hart.m_trap_hook is not None:
         hart.pc = pc
         if hart.m_trap_hook(hart, cause, tval):
@@ -159,7 +162,7 @@ def enter_trap(hart: Hart, cause: int, tval: int, pc: int) -> None:
         vector = 4 * (cause & 63)
     hart.mstatus = st
     hart.priv = target
-    hart.pc = (base & ~3) + vector
+    hart.pc = (base & ~3) + vector  # (the property stores it in the engine's signed form)
     hart.context_changed()
 
 

@@ -1,6 +1,7 @@
 """RV64F and RV64D: templates over `machine/fpu.py` (raw bit patterns in, (bits, flags) out).
 
-Singles live NaN-boxed in the 64-bit registers: `unbox_s` reads one (a
+Float registers hold raw unsigned 64-bit patterns (integer registers are
+signed: `u64`/`s64` convert at the boundary). Singles live NaN-boxed: `unbox_s` reads one (a
 badly boxed value reads as the canonical NaN) and `box_s` writes one. FP
 register writes mark mstatus.FS Dirty (`fp_dirty`), as QEMU does; every F/D
 instruction needs FS != Off (`fp`).
@@ -31,9 +32,9 @@ def _arith(p: str, unbox: str, box: str) -> None:
         _fp(f"f{op}.{p}", f"_r, _f = {op}_{p}({u('FS1')}, {u('FS2')}); RD = _r; FFLAGS |= _f", dirty=False)
     _fp(f"fclass.{p}", f"RD = classify_{p}({u('FS1')})", dirty=False)
     for to in ("w", "wu", "l", "lu"):
-        _fp(f"fcvt.{to}.{p}", f"_r, _f = cvt_{to}_{p}({u('FS1')}, RM); RD = _r; FFLAGS |= _f",
+        _fp(f"fcvt.{to}.{p}", f"_r, _f = cvt_{to}_{p}({u('FS1')}, RM); RD = s64(_r); FFLAGS |= _f",
             dirty=False, rm=True)
-        _fp(f"fcvt.{p}.{to}", f"_r, _f = cvt_{p}_{to}(RS1, RM); FD = {b('_r')}; FFLAGS |= _f", rm=True)
+        _fp(f"fcvt.{p}.{to}", f"_r, _f = cvt_{p}_{to}(u64(RS1), RM); FD = {b('_r')}; FFLAGS |= _f", rm=True)
 
 
 _arith("s", "unbox", "box")
@@ -48,9 +49,9 @@ _fp("fsgnjn.d", "FD = FS1 & 0x7FFFFFFFFFFFFFFF | ~FS2 & 0x8000000000000000")
 _fp("fsgnjx.d", "FD = FS1 ^ FS2 & 0x8000000000000000")
 
 _fp("fmv.x.w", "RD = sx32(FS1)", dirty=False)
-_fp("fmv.w.x", "FD = RS1 | 0xFFFFFFFF00000000")
-_fp("fmv.x.d", "RD = FS1", dirty=False)
-_fp("fmv.d.x", "FD = RS1")
+_fp("fmv.w.x", "FD = RS1 & 0xFFFFFFFF | 0xFFFFFFFF00000000")
+_fp("fmv.x.d", "RD = s64(FS1)", dirty=False)
+_fp("fmv.d.x", "FD = u64(RS1)")
 _fp("fcvt.s.d", "_r, _f = cvt_s_d(FS1, RM); FD = box_s(_r); FFLAGS |= _f", rm=True)
 _fp("fcvt.d.s", "_r, _f = cvt_d_s(unbox_s(FS1), RM); FD = _r; FFLAGS |= _f", rm=True)
 
