@@ -601,8 +601,10 @@ static void init_start(void)
   release(&p->lock);   // held from the scheduler
   printf("[kernel] starting init: %s\n", init_path);
   long r = exec_kernel(init_path, init_args, init_argc, init_envc);
-  if (r < 0)
-    panic("cannot run init %s: error %d", init_path, r);
+  if (r < 0) {
+    printf("[kernel] cannot run init %s: error %d\n", init_path, (int)r);
+    power_off(127);   // like a shell's "command not found"
+  }
   usertrapret();
 }
 

@@ -91,6 +91,12 @@ def test_added_program_runs_as_init_with_its_arguments(tmp_path):
     assert result.status == 3, result.transcript()
 
 
+def test_a_missing_init_program_powers_off_with_127(kernel_elf):
+    result = run_qemu(kernel_elf, "init=/bin/nothing-here")
+    assert result.status == 127, result.transcript()
+    assert "cannot run init /bin/nothing-here: error -2" in result.output
+
+
 def test_no_init_runs_the_tests_then_a_shell_on_the_console(kernel_elf):
     result = run_qemu(kernel_elf, "", interact=[
         (b"$ ", b"echo typed at   the console\r"),
