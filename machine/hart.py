@@ -117,6 +117,7 @@ class Hart(HartAccess, HartSystem):
         self._mem_bound = False
         self.g: Dict[str, Any] = {}
         self._ctx: Dict[Any, Tuple[dict, dict]] = {}
+        self._contexts: Dict[Any, Tuple[dict, dict, dict, dict]] = {}
         self._tlbs: Dict[Any, Tuple[dict, dict]] = {}
         self.blocks: dict = {}
         self.singles: dict = {}
@@ -304,14 +305,27 @@ class Hart(HartAccess, HartSystem):
         return bool(self.mip_value() & self.mie)
 
     # -- contexts ------------------------------------------------------------
+    _CTX_BITS = T.MSTATUS_MPRV | T.MSTATUS_MPP | T.MSTATUS_SUM | T.MSTATUS_MXR
+
     def context_changed(self) -> None:
-        """Privilege or mstatus changed: pick the block dict and TLBs, re-check interrupts."""
-        paging = self.satp >> 60 == C.SATP_MODE_SV39
+        """Privilege or mstatus changed: pick the block dicts and TLBs, re-check interrupts."""
+        key = (self.priv, self.mstatus & self._CTX_BITS, self.satp >> 60)
+        ctx = self._contexts.get(key)
+        if ctx is None:
+            ctx = self._contexts[key] = self._context(key[2] == C.SATP_MODE_SV39)
+        self.blocks, self.singles, tl, ts = ctx
+        g = self.g
+        if g["TL"] is not tl:
+            g["TL"] = tl
+            g["TS"] = ts
+        self.lim = 0
+
+    def _context(self, paging: bool) -> Tuple[dict, dict, dict, dict]:
+        """(blocks, singles, load TLB, store TLB) for the current privilege and mstatus."""
         fkey: Any = ("sv39", self.priv) if paging and self.priv != T.PRV_M else "bare"
         pair = self._ctx.get(fkey)
         if pair is None:
             pair = self._ctx[fkey] = ({}, {})
-        self.blocks, self.singles = pair
         dpriv = self.data_priv()
         dkey: Any = "bare"
         if paging and dpriv != T.PRV_M:
@@ -319,10 +333,7 @@ class Hart(HartAccess, HartSystem):
         tl = self._tlbs.get(dkey)
         if tl is None:
             tl = self._tlbs[dkey] = ({}, {})
-        g = self.g
-        if g["TL"] is not tl[0]:
-            g["TL"], g["TS"] = tl
-        self.lim = 0
+        return pair[0], pair[1], tl[0], tl[1]
 
     def flush_translations(self) -> None:
         """satp changed or SFENCE.VMA: forget translated addresses and paged blocks."""
@@ -363,8 +374,14 @@ class Hart(HartAccess, HartSystem):
         return self.ic + self.faults
 
     def run(self, until: int) -> Stop | None:
-        """Execute until `steps` reaches `until`, the hart waits in WFI, or a debug stop."""
+        """Execute until `steps` reaches `until`, the hart waits in WFI, or a debug stop.
+
+        The inner loop runs blocks until `lim`; a poke (lim = 0) comes back
+        here to re-check timers, interrupts and halts, then goes on.
+        """
         self.bind_memory()
+        sched = self.sched
+        build = codecache.build
         while self.ic + self.faults < until and not self.waiting:
             self.cur_ic = self.ic
             deadline = self.timers()
@@ -375,34 +392,35 @@ class Hart(HartAccess, HartSystem):
                         T.enter_trap(self, cause, 0, self._pc)
                     except T.TrapCaught as e:
                         return self._stop(StopReason.TRAP, cause=e.cause)
-            if self.sched.halt_requested or self.sched.exit_code is not None:
+            if sched.halt_requested or sched.exit_code is not None:
                 return None
             self.lim = min(until - self.faults, deadline)
-            stop = self._dispatch_debug() if self.dbg.active else self._dispatch()
-            if stop is not None:
-                return stop
-        return None
-
-    def _dispatch(self) -> Stop | None:
-        blocks = self.blocks
-        pc = self._pc
-        ic = self.ic
-        build = codecache.build
-        try:
-            while True:
-                lim = self.lim
-                if ic >= lim:
-                    break
-                try:
-                    fn = blocks[pc]
-                except KeyError:
-                    fn = build(self, pc, ic, False)[0]
-                pc, n = fn(ic, lim)
-                ic += n
-        except T.BlockExit as e:
-            return self._exit(e)
-        self._pc = pc
-        self.ic = self.cur_ic = ic
+            if self.dbg.active:
+                stop = self._dispatch_debug()
+                if stop is not None:
+                    return stop
+                continue
+            blocks = self.blocks
+            pc = self._pc
+            ic = self.ic
+            try:
+                while True:
+                    lim = self.lim
+                    if ic >= lim:
+                        break
+                    try:
+                        fn = blocks[pc]
+                    except KeyError:
+                        fn = build(self, pc, ic, False)[0]
+                    pc, n = fn(ic, lim)
+                    ic += n
+            except T.BlockExit as e:
+                stop = self._exit(e)
+                if stop is not None:
+                    return stop
+                continue
+            self._pc = pc
+            self.ic = self.cur_ic = ic
         return None
 
     def _dispatch_debug(self) -> Stop | None:

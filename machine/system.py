@@ -63,11 +63,22 @@ class HartSystem:
         return self.frm
 
     # -- traps ---------------------------------------------------------------
+    def _take(self: Hart, cause: int, pc: int, ic: int) -> int:
+        """Take a trap raised by an ECALL/EBREAK at `pc` without leaving the block
+        by an exception (the block has written its registers back); returns the new pc."""
+        if self.catch_hook is not None:
+            raise T.Trap(cause, 0, pc, ic)  # a debugger may stop before it: the precise path
+        self.cur_ic = ic
+        self.faults += 1
+        self.time_off += 1
+        T.enter_trap(self, cause, 0, pc)
+        return self._pc
+
     def ecall(self: Hart, pc: int, ic: int) -> int:
-        raise T.Trap(T.ECALL_U + self.priv, 0, pc, ic)
+        return self._take(T.ECALL_U + self.priv, pc, ic)
 
     def ebreak(self: Hart, pc: int, ic: int) -> int:
-        raise T.Trap(T.BREAKPOINT, 0, pc, ic)
+        return self._take(T.BREAKPOINT, pc, ic)
 
     def mret(self: Hart, word: int, pc: int, ic: int) -> int:
         """MRET: privilege from MPP, MIE from MPIE (privileged spec 3.3.2)."""

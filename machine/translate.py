@@ -52,9 +52,17 @@ MACROS: Dict[str, str] = {
     "s64": "((_0) & 0xFFFFFFFFFFFFFFFF ^ 0x8000000000000000) - 0x8000000000000000",
     "ukey": "(_0) ^ -0x8000000000000000",  # orders signed values as their unsigned selves
 }
-# `NAME = w64(expr)`, a whole statement, wraps into the signed 64-bit range with a
-# range check that PyPy and CPython both do fast; the rare wrap is `wrap64`.
-_W64 = "{t} = {e}\nif not -0x8000000000000000 <= {t} <= 0x7FFFFFFFFFFFFFFF: {t} = wrap64({t})"
+# Statement macros, `NAME = macro(expr)` as a whole statement: a range check that
+# PyPy and CPython both do fast, and the rare fix-up. w64 wraps into the signed
+# 64-bit range (w64hi/w64lo when only one side can overflow); w32 sign-extends
+# the low 32 bits (W instructions).
+STATEMENTS: Dict[str, str] = {
+    "w64": "{t} = {e}\nif not -0x8000000000000000 <= {t} <= 0x7FFFFFFFFFFFFFFF: {t} = wrap64({t})",
+    "w64hi": "{t} = {e}\nif {t} > 0x7FFFFFFFFFFFFFFF: {t} = wrap64({t})",
+    "w64lo": "{t} = {e}\nif {t} < -0x8000000000000000: {t} = wrap64({t})",
+    "w32": "{t} = {e}\nif not -0x80000000 <= {t} <= 0x7FFFFFFF: "
+           "{t} = ({t} & 0xFFFFFFFF ^ 0x80000000) - 0x80000000",
+}
 _CONST = re.compile(r"const64\(([-+0-9a-fx() ]+)\)")
 PLACEHOLDERS = ("RD", "RS1", "RS2", "FD", "FS1", "FS2", "FS3", "IMM", "PC", "NPC", "CSR",
                 "ZIMM", "RM", "MEM", "STORE", "TARGET", "FFLAGS", "C", "RD_NZ", "RS1_NZ",
@@ -80,11 +88,15 @@ class _Subst(ast.NodeTransformer):
         return self.arg if node.id == "_0" else node
 
 
-def _lower_w64(stmt: ast.stmt) -> str:
+def _lower(stmt: ast.stmt) -> str:
     if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.value, ast.Call) \
-            and isinstance(stmt.value.func, ast.Name) and stmt.value.func.id == "w64":
-        return _W64.format(t=ast.unparse(stmt.targets[0]), e=ast.unparse(stmt.value.args[0]))
-    return ast.unparse(stmt).replace("w64(", "wrap64(")
+            and isinstance(stmt.value.func, ast.Name) and stmt.value.func.id in STATEMENTS:
+        return STATEMENTS[stmt.value.func.id].format(t=ast.unparse(stmt.targets[0]),
+                                                     e=ast.unparse(stmt.value.args[0]))
+    text = ast.unparse(stmt)
+    if re.search(r"\bw(64|64hi|64lo|32)\(", text):
+        raise ValueError(f"{text!r}: w64/w32 must be a whole statement `X = w64(...)`")
+    return text
 
 
 def _prepare(template: str) -> str:
@@ -93,7 +105,7 @@ def _prepare(template: str) -> str:
         raise ValueError(f"braces are not allowed in templates: {template!r}")
     tree = ast.parse("\n".join(part.strip() for part in template.split(";")))
     tree = ast.fix_missing_locations(_Inline().visit(tree))
-    text = "\n".join(_lower_w64(stmt) for stmt in tree.body)
+    text = "\n".join(_lower(stmt) for stmt in tree.body)
     return _PH_RE.sub(r"{\1}", text)
 
 
@@ -106,14 +118,28 @@ def _fold(text: str) -> str:
     return _CONST.sub(lambda m: _lit(s64(eval(m.group(1), {"__builtins__": {}}))), text)
 
 
-_PATTERNS: Dict[str, str] = {}
+_PATTERNS: Dict[Tuple[str, int], str] = {}
 
 
-def pattern(d: InsnDef) -> str:
-    """The format pattern of an instruction's template (cached)."""
-    p = _PATTERNS.get(d.name)
+def _variant(d: InsnDef, ops: Optional[Dict[str, int]]) -> int:
+    """Which of an instruction's templates applies to these operands (0 = the general one)."""
+    if ops is None or not d.special:
+        return 0
+    env = {"rd": ops.get("rd", 0), "rs1": ops.get("rs1", 0), "rs2": ops.get("rs2", 0),
+           "imm": ops.get("imm", 0)}
+    for i, (cond, _) in enumerate(d.special, 1):
+        if eval(cond, {"__builtins__": {}}, env):
+            return i
+    return 0
+
+
+def pattern(d: InsnDef, ops: Optional[Dict[str, int]] = None) -> str:
+    """The format pattern of an instruction's template for these operands (cached)."""
+    v = _variant(d, ops)
+    p = _PATTERNS.get((d.name, v))
     if p is None:
-        p = _PATTERNS[d.name] = _prepare(d.template or "pass")
+        template = d.special[v - 1][1] if v else (d.template or "pass")
+        p = _PATTERNS[(d.name, v)] = _prepare(template)
     return p
 
 
@@ -124,9 +150,11 @@ def check_template(d: InsnDef) -> None:
     ops = {"rd": 5, "rs1": 6, "rs2": 7, "rs3": 8, "imm": -4, "csr": 0x300, "zimm": 3, "rm": 0}
     fake = Decoded(d, ops, 0, 4)
     src = "\n".join(_insn_lines(fake, 0x80000000, 0, _Ctx(False)))
+    for _, template in d.special:
+        src += "\n" + _prepare(template).format(**_fields(fake, 0x80000000, 0, _Ctx(False)))
     if d.branch:
         src += "\n" + _cond(fake, 0x80000000)
-    compile("def _f(ic, lim):\n" + _indent(src, 1), f"<template {d.name}>", "exec")
+    compile("def _f(ic, lim):\n" + _indent(src + "\npass", 1), f"<template {d.name}>", "exec")
 
 
 def _indent(text: str, level: int) -> str:
@@ -184,37 +212,39 @@ _VIEWS = {1: ("RAM", "MB"), 2: ("MH", "Mh"), 4: ("MI", "Mi"), 8: ("MQ", "Mq")}
 _SHIFT = {1: "", 2: " >> 1", 4: " >> 2", 8: " >> 3"}
 
 
-def _addr(f: Dict[str, str]) -> str:
+def _addr(f: Dict[str, str]) -> Tuple[List[str], str]:
+    """(lines computing the address, the name holding it)."""
     # No wrap: an address past the signed range has no TLB entry; the slow path wraps it.
-    if f["IMM"] == "0":
-        return f"_a = {f['RS1']}"
-    return f"_a = {f['RS1']} + {f['IMM']}"
+    if f["IMM"] == "0" and f["RS1"] != "0":
+        return [], f["RS1"]
+    return [f"_a = {f['RS1']} + {f['IMM']}"], "_a"
 
 
-def _access(size: int, fast: str, slow: str) -> List[str]:
+def _access(size: int, a: str, fast: str, slow: str) -> List[str]:
     """The TLB fast path with its slow-path fallbacks (misaligned, miss)."""
     try_lines = ["try:", f"    {fast}", "except KeyError:", f"    {slow}"]
     if size == 1:
         return try_lines
-    return [f"if _a & {size - 1}:", f"    {slow}", "else:"] + ["    " + ln for ln in try_lines]
+    return [f"if {a} & {size - 1}:", f"    {slow}", "else:"] + ["    " + ln for ln in try_lines]
 
 
 def _load_lines(d: InsnDef, f: Dict[str, str], dest: str) -> List[str]:
     size, signed = d.load  # type: ignore[misc]
-    int_view = not d.fp
-    view = _VIEWS[size][1 if signed or (size == 8 and int_view) else 0]
-    fast = f"{dest} = {view}[(TL[_a >> 12] + _a){_SHIFT[size]}]"
-    slow = f"{dest} = ld_slow(_a, {size}, {signed or (size == 8 and int_view)}, {f['PC']}, {f['C']})"
-    return [_addr(f)] + _access(size, fast, slow)
+    signed = signed or (size == 8 and not d.fp)  # ld into a (signed) integer register
+    lines, a = _addr(f)
+    fast = f"{dest} = {_VIEWS[size][1 if signed else 0]}[(TL[{a} >> 12] + {a}){_SHIFT[size]}]"
+    slow = f"{dest} = ld_slow({a}, {size}, {signed}, {f['PC']}, {f['C']})"
+    return lines + _access(size, a, fast, slow)
 
 
-def _store_lines(d: InsnDef, f: Dict[str, str]) -> List[str]:
+def _store_lines(d: InsnDef, f: Dict[str, str], value: str) -> List[str]:
     size: int = d.store  # type: ignore[assignment]
     view = _VIEWS[size][0 if size < 8 or d.fp else 1]  # FP patterns are unsigned, registers signed
-    value = "_s" if size == 8 else f"_s & {hex((1 << (8 * size)) - 1)}"
-    fast = f"{view}[(TS[_a >> 12] + _a){_SHIFT[size]}] = {value}"
-    slow = f"st_slow(_a, {size}, _s, {f['PC']}, {f['C']})"
-    return [_addr(f)] + _access(size, fast, slow)
+    masked = value if size == 8 else f"{value} & {hex((1 << (8 * size)) - 1)}"
+    lines, a = _addr(f)
+    fast = f"{view}[(TS[{a} >> 12] + {a}){_SHIFT[size]}] = {masked}"
+    slow = f"st_slow({a}, {size}, {value}, {f['PC']}, {f['C']})"
+    return lines + _access(size, a, fast, slow)
 
 
 def _insn_lines(dec: Decoded, pc: int, k: int, ctx: _Ctx) -> List[str]:
@@ -227,15 +257,19 @@ def _insn_lines(dec: Decoded, pc: int, k: int, ctx: _Ctx) -> List[str]:
         lines += ["if not h.mstatus & 0x6000:", f"    raise_illegal({f['WORD']}, {f['PC']}, {f['C']})"]
     if d.rm and dec.ops.get("rm", 0) in (5, 6):
         return lines + [f"raise_illegal({f['WORD']}, {f['PC']}, {f['C']})"]
-    body = _fold(pattern(d).format(**f))
+    body = _fold(pattern(d, dec.ops).format(**f))
     if d.load:
         direct = body == f"{f['RD']} = _v"  # the common `RD = MEM`: load straight into RD
         lines += _load_lines(d, f, f["RD"] if direct else "_v")
         if direct:
             body = ""
     if d.store:
-        lines += body.split("\n") + _store_lines(d, f)
-    elif body:
+        m = re.fullmatch(r"_s = (\S+)", body)  # `STORE = RS2`: store the register itself
+        if m:
+            lines += _store_lines(d, f, m.group(1))
+        else:
+            lines += body.split("\n") + _store_lines(d, f, "_s")
+    elif body and body != "pass":
         lines += body.split("\n")
     if d.fp_dirty and not ctx.fp_dirtied:
         ctx.fp_dirtied = True
@@ -245,7 +279,7 @@ def _insn_lines(dec: Decoded, pc: int, k: int, ctx: _Ctx) -> List[str]:
 
 def _touched(dec: Decoded) -> Tuple[Set[int], Set[int]]:
     """(integer registers read, integer registers written) by one instruction."""
-    p = pattern(dec.insn) + (dec.insn.branch or "").replace("RS1", "{RS1}").replace("RS2", "{RS2}")
+    p = pattern(dec.insn, dec.ops) + (dec.insn.branch or "").replace("RS1", "{RS1}").replace("RS2", "{RS2}")
     reads, writes = set(), set()
     for key, ph in (("rs1", "{RS1}"), ("rs2", "{RS2}")):
         if ph in p and dec.ops.get(key):
@@ -284,7 +318,8 @@ def _cond(dec: Decoded, pc: int) -> str:
     return _prepare_expr(dec.insn.branch or "True").format(**_fields(dec, pc, 0, _Ctx(False)))
 
 
-def _block_body(block: Sequence[Insn], ctx: _Ctx) -> Tuple[List[str], Set[int], Set[int]]:
+def _block_body(block: Sequence[Insn], ctx: _Ctx, sync: str = "") -> Tuple[List[str], Set[int], Set[int]]:
+    """Lines of a block's instructions; `sync` (a writeback) goes before a trapping one."""
     reads: Set[int] = set()
     writes: Set[int] = set()
     body: List[str] = []
@@ -295,8 +330,25 @@ def _block_body(block: Sequence[Insn], ctx: _Ctx) -> Tuple[List[str], Set[int], 
         r, w = _touched(dec)
         reads |= r
         writes |= w
+        if dec.insn.traps and sync:
+            body.append(sync)
         body += _insn_lines(dec, pc, k, ctx)
     return body, reads, writes
+
+
+def _traps(block: Sequence[Insn]) -> bool:
+    """Whether the block ends with an instruction that always traps (ECALL, EBREAK)."""
+    dec = block[-1][1]
+    return dec is not None and dec.insn.traps
+
+
+def _written(blocks: Sequence[Sequence[Insn]]) -> Set[int]:
+    out: Set[int] = set()
+    for block in blocks:
+        for _, dec, _ in block:
+            if dec is not None:
+                out |= _touched(dec)[1]
+    return out
 
 
 def build_source(blocks: Sequence[Sequence[Insn]], single: bool = False) -> str:
@@ -324,11 +376,12 @@ def _writeback(writes: Set[int]) -> str:
     return "; ".join(f"X[{r}] = x{r}" for r in sorted(writes))
 
 
-def _epilogue(body: List[str], writes: Set[int], ret: str, level: int = 1) -> List[str]:
+def _epilogue(body: List[str], writes: Set[int], ret: str, level: int = 1,
+              synced: bool = False) -> List[str]:
     wb = _writeback(writes)
-    out = ["    try:", _indent("\n".join(body), level + 1), "    except BlockExit:",
+    out = ["    try:", _indent("\n".join(body or ["pass"]), level + 1), "    except BlockExit:",
            f"        {wb or 'pass'}", "        raise"]
-    if wb:
+    if wb and not synced:
         out.append(f"    {wb}")
     out.append(f"    return {ret}")
     return out
@@ -338,9 +391,14 @@ def _plain_source(block: Sequence[Insn], kind: str, target: Optional[int], fall:
                   single: bool) -> str:
     n = len(block)
     start = s64(block[0][0])
-    body, reads, writes = _block_body(block, _Ctx(False))
+    traps = _traps(block)
+    body, reads, writes = _block_body(block, _Ctx(False), _writeback(_written([block])))
     last_pc, last, _ = block[-1]
-    if kind == "branch":
+    if traps:
+        # the helper took the trap itself (registers were written back before it),
+        # so the block returns the handler's pc and the ECALL/EBREAK does not retire
+        ret = f"(_t, {n - 1})"
+    elif kind == "branch":
         assert last is not None
         body.append(f"_pc = {_lit(target)} if {_cond(last, last_pc)} else {_lit(fall)}")  # type: ignore[arg-type]
         ret = f"(_pc, {n})"
@@ -355,7 +413,7 @@ def _plain_source(block: Sequence[Insn], kind: str, target: Optional[int], fall:
     out = ["def _b(ic, lim):"]
     if not single:
         out += [f"    if ic + {n} > lim:", f"        return step1({_lit(start)}, ic)"]
-    out += _prologue(reads | writes) + _epilogue(body, writes, ret)
+    out += _prologue(reads | writes) + _epilogue(body, writes, ret, synced=traps)
     return "\n".join(out) + "\n"
 
 
@@ -387,14 +445,18 @@ def _region_source(blocks: Sequence[Sequence[Insn]]) -> str:
     parts: List[str] = []
     reads: Set[int] = set()
     writes: Set[int] = set()
+    sync = _writeback(_written(blocks))
     for block in blocks:
         n = len(block)
         start = s64(block[0][0])
-        body, r, w = _block_body(block, _Ctx(True))
+        body, r, w = _block_body(block, _Ctx(True), sync)
         reads |= r
         writes |= w
-        body.append(f"_left -= {n}")
-        body += _region_exit(block, starts)
+        if _traps(block):  # the trap was taken (registers written back): leave at once
+            body += [f"_left -= {n - 1}", "return (_t, lim - ic - _left)"]
+        else:
+            body.append(f"_left -= {n}")
+            body += _region_exit(block, starts)
         parts += [f"if _pc == {_lit(start)}:", f"    if _left < {n}:", "        break"]
         parts += ["    " + ln for ln in "\n".join(body).split("\n")]
     out = ["def _b(ic, lim):", "    _left = lim - ic", f"    if _left < {len(blocks[0])}:",

@@ -21,8 +21,13 @@ An extension module registers an instruction with `insn(name, template,
 Control flow is declared, not written: `branch=` gives the condition of a
 conditional branch to PC + IMM, `jump="static"` is a jump to PC + IMM,
 `jump="dynamic"` a jump to the value the template assigns to `TARGET`, and
+`special=` gives cheaper equivalent templates for particular operands
+(`mv`, `li`, `sext.w`, ...), tried in order before the general one.
+
 `ends=True` marks instructions after which the block must end (the
-template's helper has set the next pc or privilege).
+template's helper has set the next pc or privilege); `traps=True` one that
+always takes a trap (ECALL, EBREAK): the registers are written back before
+its helper runs (firmware hooks read them) and it does not retire.
 """
 
 from __future__ import annotations
@@ -43,6 +48,9 @@ class InsnDef:
     branch: str | None = None  # condition for a branch to PC + IMM
     jump: str | None = None  # "static" (PC + IMM) or "dynamic" (TARGET)
     ends: bool = False  # ends the block (system instructions)
+    traps: bool = False  # always traps: registers are written back first, it does not retire
+    # cheaper templates for some operands: ((condition over rd/rs1/rs2/imm, template), ...)
+    special: Tuple[Tuple[str, str], ...] = ()
     load: Tuple[int, bool] | None = None  # (size, signed)
     store: int | None = None  # size; the template gives the value as STORE = ...
     fp: bool = False  # needs mstatus.FS != Off
