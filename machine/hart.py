@@ -26,7 +26,7 @@ from trapscope.machine.debug import Stop, StopReason
 from trapscope.machine.fpu_api import FPU_NAMES
 from trapscope.machine.isa import rv64a, rv64m
 from trapscope.machine.system import HartSystem
-from trapscope.machine.word import MAX64, MIN64, s64
+from trapscope.machine.word import MAX64, s64
 
 if TYPE_CHECKING:  # pragma: no cover
     from trapscope.machine.sched import Scheduler
@@ -39,7 +39,8 @@ STIP = 1 << T.IRQ_S_TIMER
 
 def wrap64(v: int) -> int:
     """Wrap an integer result into the signed 64-bit range (the rare path of `w64`)."""
-    return v if MIN64 <= v <= MAX64 else s64(v)
+    v &= 0xFFFFFFFFFFFFFFFF
+    return v - 0x10000000000000000 if v > MAX64 else v
 
 
 class RegFile:
