@@ -60,13 +60,22 @@ class HartAccess:
             raise T.Trap(f.cause, va, pc, ic) from None
 
     def read_phys_pte(self: Hart, pa: int) -> int:
+        self.code.note_pt_page(pa >> 12)
         off = pa - self.mem.base
         if 0 <= off <= self.mem.size - 8:
             return self.mem.q[off >> 3] if not off & 7 else self.bus.read(pa, 8)
         return self.bus.read(pa, 8)
 
     def write_phys_pte(self: Hart, pa: int, value: int) -> None:
-        self.phys_write(pa, 8, value)
+        """The walker setting A/D: no other translation changes, so no page-table write counts."""
+        mem = self.mem
+        off = pa - mem.base
+        if 0 <= off <= mem.size - 8:
+            mem.data[off:off + 8] = value.to_bytes(8, "little")
+            if (pa >> 12) in self.code.pages:
+                self.code.invalidate(pa, 8)
+            return
+        self.bus.write(pa, 8, value)
 
     # -- physical access -----------------------------------------------------
     def phys_read(self: Hart, pa: int, size: int) -> int:
@@ -83,8 +92,11 @@ class HartAccess:
         off = pa - mem.base
         if 0 <= off <= mem.size - size:
             mem.data[off:off + size] = (value & ((1 << (8 * size)) - 1)).to_bytes(size, "little")
-            if (pa >> 12) in self.code.pages or ((pa + size - 1) >> 12) in self.code.pages:
-                self.code.invalidate(pa, size)
+            code = self.code
+            first, last = pa >> 12, (pa + size - 1) >> 12
+            if first in code.pages or last in code.pages or first in code.pt_pages \
+                    or last in code.pt_pages:
+                code.invalidate(pa, size)
             return
         self.bus.write(pa, size, value)
 
@@ -98,7 +110,7 @@ class HartAccess:
         dbg = self.dbg
         if dbg.watch_pages and vpn in dbg.watch_pages:
             return
-        if store and (page >> 12) in self.code.pages:
+        if store and ((page >> 12) in self.code.pages or (page >> 12) in self.code.pt_pages):
             return
         if len(tlb) >= TLB_LIMIT:
             tlb.clear()

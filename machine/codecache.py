@@ -15,7 +15,7 @@ code never enter a store TLB, so such stores always reach the slow path.
 from __future__ import annotations
 
 import types
-from typing import TYPE_CHECKING, Callable, Dict, List, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Set, Tuple
 
 from trapscope.machine import mmu, translate
 from trapscope.machine import trap as T
@@ -38,6 +38,11 @@ class CodeCache:
     def __init__(self) -> None:
         self.compiled: Dict[Tuple[int, bytes, bool], Tuple[types.CodeType, int]] = {}
         self.pages: Dict[int, List[Entry]] = {}
+        # Physical pages the page walkers have read PTEs from, and a generation
+        # counter bumped by every write to one: translations cached by a hart
+        # stay valid across SFENCE.VMA and satp writes until it moves.
+        self.pt_pages: Set[int] = set()
+        self.pt_gen = 0
         self.harts: List[Hart] = []
         self._buses: List[Bus] = []
 
@@ -73,9 +78,19 @@ class CodeCache:
             lst[:] = [e for e in lst if e[1].get(e[2]) is e[5]]
         lst.append(entry)
 
+    def note_pt_page(self, ppn: int) -> None:
+        """A page walk read a PTE in this physical page: its stores take the slow path."""
+        if ppn not in self.pt_pages:
+            self.pt_pages.add(ppn)
+            for h in self.harts:
+                h.drop_store_page(ppn)
+
     def invalidate(self, pa: int, size: int) -> None:
-        """Bytes [pa, pa + size) changed: drop every block built from them."""
+        """Bytes [pa, pa + size) changed: drop every block built from them
+        (and count a page-table write)."""
         end = pa + size
+        if self.pt_pages and any(p in self.pt_pages for p in range(pa >> 12, ((end - 1) >> 12) + 1)):
+            self.pt_gen += 1
         for page in range(pa >> 12, ((end - 1) >> 12) + 1):
             lst = self.pages.get(page)
             if not lst:

@@ -185,7 +185,7 @@ def write_satp(h: Hart, v: int) -> None:
     if v >> 60 not in (SATP_MODE_BARE, SATP_MODE_SV39):
         return  # WARL: an unsupported mode leaves satp unchanged
     h.satp = v
-    h.flush_translations()
+    h.sfence()  # the new space's cached translations (if any) are kept unless page tables changed
 
 
 def _tvm_ok(h: Hart) -> bool:

@@ -118,6 +118,7 @@ class Hart(HartAccess, HartSystem):
         self._mem_bound = False
         self.g: Dict[str, Any] = {}
         self._ctx: Dict[Any, Tuple[dict, dict]] = {}
+        self.tlb_gen = 0  # the page-table generation the cached translations were made at
         self._contexts: Dict[Any, Tuple[dict, dict, dict, dict]] = {}
         self._tlbs: Dict[Any, Tuple[dict, dict]] = {}
         self.blocks: dict = {}
@@ -307,13 +308,17 @@ class Hart(HartAccess, HartSystem):
 
     # -- contexts ------------------------------------------------------------
     _CTX_BITS = T.MSTATUS_MPRV | T.MSTATUS_MPP | T.MSTATUS_SUM | T.MSTATUS_MXR
+    MAX_SPACES = 64  # address spaces (satp values) whose caches are kept
 
     def context_changed(self) -> None:
         """Privilege or mstatus changed: pick the block dicts and TLBs, re-check interrupts."""
-        key = (self.priv, self.mstatus & self._CTX_BITS, self.satp >> 60)
+        paging = self.satp >> 60 == C.SATP_MODE_SV39
+        key = (self.priv, self.mstatus & self._CTX_BITS, self.satp if paging else 0)
         ctx = self._contexts.get(key)
         if ctx is None:
-            ctx = self._contexts[key] = self._context(key[2] == C.SATP_MODE_SV39)
+            if len(self._ctx) > self.MAX_SPACES:
+                self._forget_spaces()
+            ctx = self._contexts[key] = self._context(paging)
         self.blocks, self.singles, tl, ts = ctx
         g = self.g
         if g["TL"] is not tl:
@@ -322,22 +327,35 @@ class Hart(HartAccess, HartSystem):
         self.lim = 0
 
     def _context(self, paging: bool) -> Tuple[dict, dict, dict, dict]:
-        """(blocks, singles, load TLB, store TLB) for the current privilege and mstatus."""
-        fkey: Any = ("sv39", self.priv) if paging and self.priv != T.PRV_M else "bare"
+        """(blocks, singles, load TLB, store TLB) for the privilege, mstatus and address space.
+
+        Paged caches are kept per satp value, so switching address spaces
+        keeps every space's translations.
+        """
+        fkey: Any = ("sv39", self.priv, self.satp) if paging and self.priv != T.PRV_M else "bare"
         pair = self._ctx.get(fkey)
         if pair is None:
             pair = self._ctx[fkey] = ({}, {})
         dpriv = self.data_priv()
         dkey: Any = "bare"
         if paging and dpriv != T.PRV_M:
-            dkey = (dpriv, bool(self.mstatus & T.MSTATUS_SUM), bool(self.mstatus & T.MSTATUS_MXR))
+            dkey = (self.satp, dpriv, bool(self.mstatus & T.MSTATUS_SUM),
+                    bool(self.mstatus & T.MSTATUS_MXR))
         tl = self._tlbs.get(dkey)
         if tl is None:
             tl = self._tlbs[dkey] = ({}, {})
         return pair[0], pair[1], tl[0], tl[1]
 
+    def _forget_spaces(self) -> None:
+        """Drop the caches of every address space (too many of them)."""
+        for d in (self._ctx, self._tlbs):
+            for key in [k for k in d if k != "bare"]:
+                del d[key]
+        self._contexts.clear()
+
     def flush_translations(self) -> None:
-        """satp changed or SFENCE.VMA: forget translated addresses and paged blocks."""
+        """Forget translated addresses and paged blocks of every address space
+        (a remote SFENCE.VMA; see `sfence` for the hart's own)."""
         for key, (blocks, singles) in self._ctx.items():
             if key != "bare":
                 blocks.clear()
@@ -345,7 +363,16 @@ class Hart(HartAccess, HartSystem):
         for tl, ts in self._tlbs.values():
             tl.clear()
             ts.clear()
+        self.tlb_gen = self.code.pt_gen
         self.context_changed()
+
+    def sfence(self) -> None:
+        """SFENCE.VMA or a satp write: cached translations stay valid unless a
+        page-table page was written since they were made (`CodeCache.pt_gen`)."""
+        if self.tlb_gen != self.code.pt_gen:
+            self.flush_translations()
+        else:
+            self.context_changed()
 
     def flush_code(self) -> None:
         """Forget every translated block of this hart (FENCE.I, remote fences)."""

@@ -126,7 +126,7 @@ class HartSystem:
         """SFENCE.VMA: illegal in U-mode and under TVM; drops all cached translations."""
         if self.priv == T.PRV_U or (self.priv == T.PRV_S and self.mstatus & T.MSTATUS_TVM):
             raise T.Trap(T.ILLEGAL_INSN, word, pc, ic)
-        self.flush_translations()
+        self.sfence()
         return npc
 
     def fence_i(self: Hart, npc: int) -> int:
