@@ -88,7 +88,10 @@ class RspClient:
         if self._ack_due:
             wire = b"+" + wire
             self._ack_due = False
-        self.sock.sendall(wire)
+        try:
+            self.sock.sendall(wire)
+        except OSError as exc:
+            raise RspError(f"connection lost: {exc}") from None
         if self.ack_mode:
             self._wait_ack()
 
@@ -142,6 +145,8 @@ class RspClient:
             data = self.sock.recv(1 << 16)
         except socket.timeout:
             raise RspError("timed out waiting for the stub") from None
+        except OSError as exc:
+            raise RspError(f"connection lost: {exc}") from None
         if not data:
             raise RspError("the stub closed the connection")
         return data

@@ -38,6 +38,8 @@ class Controller:
         self._post = post
         self._running = False
         self._halt = threading.Event()
+        self._lock = threading.Lock()
+        self._halt_window = False  # a long run is in progress and can still be halted
         self._listeners: List[Listener] = []
         self.last_stop: StopEvent | None = None
         self._jobs: queue.Queue[Callable[[], None] | None] = queue.Queue()
@@ -69,15 +71,21 @@ class Controller:
             return stop
         self._running = True
         self._halt.clear()
+        self._halt_window = True
         self._notify(None)
         self._jobs.put(lambda: self._run_long(plan, on_stop))
         return None
 
     def halt(self) -> None:
-        """Ask a long run to stop soon; it then stops with SIGINT. Thread-safe."""
-        if self._running:
-            self._halt.set()
-            self.target.interrupt()
+        """Ask a long run to stop soon; it then stops with SIGINT. Thread-safe.
+
+        A halt that comes after the run has already stopped for another reason
+        is dropped: that stop answers it.
+        """
+        with self._lock:
+            if self._halt_window:
+                self._halt.set()
+                self.target.interrupt()
 
     def set_stopped(self, stop: StopEvent) -> None:
         """Record a stop that happened outside `resume` (an attach, a reset)."""
@@ -109,11 +117,21 @@ class Controller:
     def _run_long(self, plan: ResumePlan, on_stop: StopCallback) -> None:
         try:
             stop = self._run_chunks(plan)
+            with self._lock:
+                self._halt_window = False
+            if self._halt.is_set():
+                self._drain_halt_request()
         except Exception as exc:  # a machine bug must not leave the client hanging
             thread = plan.step if plan.step is not None else min(plan.running, default=1)
             stop = StopEvent(StopKind.SIGNAL, thread, signal=SIGINT,
                              message=f"trapscope: the machine failed: {exc!r}\n")
         self._post(lambda: self._finish(stop, on_stop))
+
+    def _drain_halt_request(self) -> None:
+        """The machine keeps a halt request until a run sees it; one that came
+        after the run had stopped would end the next run at once. A run of
+        nothing (every thread stopped, no instructions) takes it."""
+        self.target.resume(ResumePlan(None, frozenset()), 0)
 
     def _run_chunks(self, plan: ResumePlan) -> StopEvent:
         while True:

@@ -200,7 +200,17 @@ class Connection:
             return
         if any(isinstance(e, framing.Packet) for e in self._framer.feed(data)):
             self.send(b"+" + framing.frame(b"E." + self._refusal))
-            self.close()
+            # Half-close and read until the peer closes: closing with unread
+            # input would reset the connection and could lose the message.
+            self.loop.remove_reader(self.fd)
+            self.loop.add_reader(self.fd, self._drain_refused)
+            try:
+                self.sock.shutdown(socket.SHUT_WR)
+            except OSError:
+                self._lost()
+
+    def _drain_refused(self) -> None:
+        self._recv()  # on end of file, _recv closes the connection
 
     # -- output -------------------------------------------------------------------
     def send(self, data: bytes) -> None:

@@ -181,7 +181,10 @@ class Session:
         return self.stop_reply(stop)
 
     def stop_reply(self, stop: StopEvent, announce: bool = True) -> bytes:
-        self.g_thread = stop.thread if stop.kind is not StopKind.EXITED else self.g_thread
+        if stop.kind is StopKind.EXITED:
+            log.info("the guest exited with status %d", stop.exit_code)
+        else:
+            self.g_thread = stop.thread
         if announce and stop.message:
             self.console_output(stop.message)
         return format_stop(self, stop)

@@ -1,0 +1,129 @@
+"""Serve a machine to gdb-multiarch over the GDB Remote Serial Protocol.
+
+The machine waits halted at its reset vector until a debugger (or the
+console) continues it, unless --run is given. Connect with
+
+    gdb-multiarch -ex 'target remote 127.0.0.1:1234' ELF
+
+One debugger at a time; the machine keeps its state when one leaves, and
+the next can attach. gdb's `monitor help` lists the monitor commands.
+Until the console exists, the guest's serial output goes to stdout and
+client connections are logged on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from trapscope.tools.errors import UserError
+
+HELP = "serve the machine to gdb-multiarch (RSP on 127.0.0.1:1234)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from trapscope.tools.machine_opts import add_machine_arguments
+
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    add_machine_arguments(parser)
+    parser.add_argument("--listen", metavar="HOST:PORT", default="127.0.0.1:1234",
+                        help="where gdb connects (default 127.0.0.1:1234; port 0 picks a free one)")
+    parser.add_argument("--no-console", action="store_true",
+                        help="no interactive console: serial on stdout, log on stderr")
+    parser.add_argument("--run", action="store_true",
+                        help="start running at once instead of waiting for a debugger")
+
+
+def main(args: argparse.Namespace) -> int:
+    from trapscope.rspserver.server import parse_listen
+
+    try:
+        host, port = parse_listen(args.listen)
+    except ValueError as exc:
+        raise UserError(f"--listen: {exc}") from None
+    _setup_logging()
+    served = build_served(args)
+    try:
+        asyncio.run(served.serve(host, port, run=args.run))
+    except OSError as exc:
+        raise UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    except KeyboardInterrupt:
+        pass
+    finally:
+        served.close()
+    return 0
+
+
+def _setup_logging() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("trapscope serve: %(message)s"))
+    log = logging.getLogger("trapscope")
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+
+
+class Served:
+    """A machine, its RSP server and its monitor, wired together.
+
+    The console plugs in here: it can share `controller` (run/stop the
+    machine, hear about stops), `monitor` (the same commands), and take the
+    serial stream instead of stdout.
+    """
+
+    def __init__(self, machine) -> None:
+        from trapscope.rspserver.machine_target import MachineTarget
+        from trapscope.rspserver.server import RspServer
+        from trapscope.tools.monitor import Monitor, default_registry
+
+        self.machine = machine
+        self.target = MachineTarget(machine.debug)
+        self.server = RspServer(self.target)
+        self.monitor = Monitor(default_registry(), machine.debug, machine, reset=self._reset)
+        self.server.monitor = self.monitor
+
+    @property
+    def controller(self):
+        return self.server.controller
+
+    def _reset(self) -> None:
+        assert self.server.controller is not None
+        self.server.controller.reset()
+
+    async def serve(self, host: str, port: int, run: bool = False) -> None:
+        await self.server.start(host, port)
+        if run:
+            self._run_detached()
+        await self.server.serve_forever()
+
+    def _run_detached(self) -> None:
+        from trapscope.rspserver.target import ResumePlan
+
+        controller = self.server.controller
+        assert controller is not None
+        plan = ResumePlan(None, frozenset(self.target.threads()))
+        stop = controller.resume(plan, _log_stop)
+        if stop is not None:
+            _log_stop(stop)
+
+    def close(self) -> None:
+        self.server.close()
+
+
+def _log_stop(stop) -> None:
+    from trapscope.rspserver.target import StopKind
+
+    log = logging.getLogger("trapscope.rspserver")
+    if stop.kind is StopKind.EXITED:
+        log.info("the guest exited with status %d; the next client gets a fresh machine", stop.exit_code)
+    else:
+        log.info("the machine stopped (%s on thread %d)", stop.kind.value, stop.thread)
+
+
+def build_served(args: argparse.Namespace) -> Served:
+    """The machine from the shared machine options, served."""
+    from trapscope.tools.machine_opts import machine_from_args
+
+    machine = machine_from_args(args)
+    return Served(machine)
