@@ -136,10 +136,11 @@ def _port_open(port: int) -> bool:
         return False
 
 
-def run_gdb(port: int, elf: Path | None, script: str, timeout: float = 120) -> str:
+def run_gdb(port: int, elf: Path | None, script: str, timeout: float = 120,
+            extended: bool = False) -> str:
     """Run `script` (gdb commands) in `gdb-multiarch -batch` connected to `port`; its output."""
     head = "set confirm off\nset pagination off\nset width 0\n"
-    head += f"target remote 127.0.0.1:{port}\n"
+    head += f"target {'extended-remote' if extended else 'remote'} 127.0.0.1:{port}\n"
     with tempfile.NamedTemporaryFile("w", suffix=".gdb", delete=False) as f:
         f.write(head + script)
         path = f.name

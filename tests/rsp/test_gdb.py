@@ -193,3 +193,20 @@ x/xw 0x10000000
     assert re.search(r"0x0000000000001000 0x0000000000010000 ro", out)
     assert "Cannot access memory at address 0x10000000" in out
     assert re.search(r"0x80000000 <_start>:\s+0xf14022f3", out)
+
+
+def test_run_restarts_the_machine_and_kill_resets_it(served, guest_elf):
+    out = run_gdb(served.port, guest_elf, """
+break checkpoint
+continue
+continue
+print i
+run
+print i
+kill
+""", extended=True)
+    assert "$1 = 1" in out  # the second checkpoint
+    assert "$2 = 0" in out  # after `run`, the program started over
+    assert "[Inferior 1 (Remote target) killed]" in out
+    second = run_gdb(served.port, guest_elf, "info registers pc\n")
+    assert re.search(r"pc\s+0x1000\s", second)  # the kill left a machine at its reset vector
