@@ -92,10 +92,25 @@ class Served:
         self.server.controller.reset()
 
     async def serve(self, host: str, port: int, run: bool = False) -> None:
-        await self.server.start(host, port)
+        bound = await self.server.start(host, port)
+        self._quit_on_ctrl_a_x(asyncio.get_running_loop())
+        logging.getLogger("trapscope.rspserver").info(
+            "connect with: gdb-multiarch -ex 'target remote %s:%d'%s", host, bound[1],
+            "  (Ctrl-A x quits)" if self.machine.config.serial == "stdio" else "")
         if run:
             self._run_detached()
         await self.server.serve_forever()
+
+    def _quit_on_ctrl_a_x(self, loop: asyncio.AbstractEventLoop) -> None:
+        """The terminal's Ctrl-A x ends `serve` (the board's default only halts the machine)."""
+        if self.machine.config.serial != "stdio":
+            return
+        from trapscope.machine.devices.serial import open_serial
+
+        machine = self.machine
+        machine.serial.close()
+        machine.serial = open_serial("stdio", machine.uart, machine.sched.post,
+                                     lambda: loop.call_soon_threadsafe(self.server.close))
 
     def _run_detached(self) -> None:
         from trapscope.rspserver.target import ResumePlan
@@ -109,16 +124,19 @@ class Served:
 
     def close(self) -> None:
         self.server.close()
+        self.machine.close()
 
 
 def _log_stop(stop) -> None:
-    from trapscope.rspserver.target import StopKind
+    from trapscope.rspserver.target import SIGINT, StopKind
 
     log = logging.getLogger("trapscope.rspserver")
     if stop.kind is StopKind.EXITED:
         log.info("the guest exited with status %d; the next client gets a fresh machine", stop.exit_code)
+    elif stop.kind is StopKind.SIGNAL and stop.signal == SIGINT:
+        log.info("the machine is halted (hart %d at the stop)", stop.thread - 1)
     else:
-        log.info("the machine stopped (%s on thread %d)", stop.kind.value, stop.thread)
+        log.info("the machine stopped: %s on hart %d", stop.kind.value, stop.thread - 1)
 
 
 def build_served(args: argparse.Namespace) -> Served:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import pty
+import select
 import socket
 import subprocess
 import sys
@@ -106,3 +109,25 @@ def test_listening_beyond_loopback_warns(guest_elf):
         assert "anyone who can reach this port controls the machine" in served.log()
     finally:
         served.close()
+
+
+def test_ctrl_a_x_on_the_terminal_ends_serve(guest_elf):
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "trapscope.tools.cli", "serve", "--bios", "none",
+                             "--no-console", "--listen", "127.0.0.1:0", "--run", str(guest_elf)],
+                            stdin=slave, stdout=slave, stderr=slave, cwd=REPO)
+    os.close(slave)
+    try:
+        out = b""
+        while b"rsp guest: done" not in out:
+            ready, _, _ = select.select([master], [], [], 30)
+            assert ready, out
+            out += os.read(master, 4096)
+        assert b"(Ctrl-A x quits)" in out
+        os.write(master, b"\x01x")
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(master)
