@@ -210,3 +210,18 @@ kill
     assert "[Inferior 1 (Remote target) killed]" in out
     second = run_gdb(served.port, guest_elf, "info registers pc\n")
     assert re.search(r"pc\s+0x1000\s", second)  # the kill left a machine at its reset vector
+
+
+def test_every_register_of_every_hart_reads(served, guest_elf):
+    out = run_gdb(served.port, guest_elf, """
+info all-registers
+thread 2
+print $mhartid
+print $fflags
+""")
+    for name in ("fcsr", "mstatus", "satp", "mhartid", "cycle", "priv"):
+        assert re.search(rf"^{name}\s+0x", out, re.M), name
+    assert re.search(r"^ft0\s+\{float = 0, double = 0\}", out, re.M)
+    assert "<unavailable>" not in out and "Could not fetch" not in out
+    assert "$1 = 1" in out  # hart 1's mhartid, read through Hg2
+    assert "$2 = 0" in out
