@@ -3,7 +3,9 @@ malformed input against `trapscope serve` over a socket."""
 
 from __future__ import annotations
 
+import gc
 import logging
+import os
 import random
 import socket
 import time
@@ -79,7 +81,7 @@ def test_read_only_packets_never_fail_and_never_change_the_machine(wire, guest_e
     wire.session.physical = False  # phys is the one setting a read-only fuzz may not flip back
 
 
-@settings(max_examples=int(__import__("os").environ.get("RSP_FUZZ_EXAMPLES", 150)), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=int(os.environ.get("RSP_FUZZ_EXAMPLES", 80)), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.one_of(bodies, st.binary(max_size=80)), min_size=1, max_size=6))
 def test_any_packet_or_garbage_is_answered_without_an_internal_error(guest_elf, caplog, batch):
     w = Wire(make_machine(guest_elf))
@@ -95,6 +97,9 @@ def test_any_packet_or_garbage_is_answered_without_an_internal_error(guest_elf, 
         assert not caplog.records, [r.getMessage() for r in caplog.records]
     finally:
         w.close()
+    assert not w.controller._thread.is_alive()  # no run left behind
+    del w
+    gc.collect()  # machines hold reference cycles; free this one's RAM now
 
 
 # -- the storm ----------------------------------------------------------------------

@@ -289,7 +289,7 @@ def test_target_xml_has_every_feature_at_gdbs_numbers(wire):
 def test_memory_map_marks_ram_and_hides_devices(wire):
     doc = wire.request(b"qXfer:memory-map:read::0,10000")
     assert doc.startswith(b"l<?xml")
-    assert b'<memory type="ram" start="0x80000000" length="0x8000000"/>' in doc
+    assert b'<memory type="ram" start="0x80000000" length="0x1000000"/>' in doc  # 16 MiB
     assert b'<memory type="rom" start="0x1000" length="0xf000"/>' in doc
     assert b'start="0x10000000"' not in doc  # the UART's page is not offered to gdb
 

@@ -20,8 +20,11 @@ from trapscope.rspserver.session import Session
 from trapscope.tools.monitor import Monitor, default_registry
 
 
-def make_machine(elf: Path, smp: int = 2) -> Machine:
-    return Machine(MachineConfig(smp=smp, bios="none", kernel=str(elf), serial="none"))
+def make_machine(elf: Path, smp: int = 2, mem_mib: int = 16) -> Machine:
+    """A machine running the guest. Small RAM: a machine's RAM is zero-filled (so
+    resident) and machines are freed only by the cyclic garbage collector."""
+    return Machine(MachineConfig(smp=smp, mem_mib=mem_mib, bios="none", kernel=str(elf),
+                                 serial="none"))
 
 
 class Wire:
