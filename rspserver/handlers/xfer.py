@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape, quoteattr
+import re
+from xml.sax.saxutils import escape
 
 from trapscope.rspserver import packets as p
 from trapscope.rspserver.framing import escape_binary
 from trapscope.rspserver.replies import EMPTY, error
 from trapscope.rspserver.target import EINVAL, ENOENT
 
+_XML_SPECIAL = re.compile(r'[<>&"]')
+
+
+def _text(value: str) -> str:
+    return escape(value, {'"': "&quot;"}) if _XML_SPECIAL.search(value) else value
+
 
 def threads_xml(session) -> bytes:
-    """The thread list document: id, name and the extra-info line of each thread."""
+    """The thread list document: id, name and the extra-info line of each thread.
+
+    gdb reads it after every stop, so it is built without the XML library.
+    """
     target = session.target
     lines = ['<?xml version="1.0"?>', "<threads>"]
     for thread in target.threads():
         lines.append(
             f'<thread id="{thread:x}" core="{target.hart_of(thread)}" '
-            f"name={quoteattr(target.thread_name(thread))}>"
-            f"{escape(target.thread_extra_info(thread))}</thread>"
+            f'name="{_text(target.thread_name(thread))}">'
+            f"{_text(target.thread_extra_info(thread))}</thread>"
         )
     lines.append("</threads>")
     return "\n".join(lines).encode()
