@@ -143,7 +143,13 @@ monitor catch trap none
 
 
 def test_ctrl_c_interrupts_a_running_guest(served, guest_elf):
-    out = run_gdb(served.port, guest_elf, CTRL_C_SOON + """
+    # Run main to its end first, so the interrupt finds the harts in their endless loops
+    # however slowly the machine runs.
+    out = run_gdb(served.port, guest_elf, """
+break after_main
+continue
+delete
+""" + CTRL_C_SOON + """
 continue
 info threads
 """)
