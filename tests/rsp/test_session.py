@@ -343,3 +343,19 @@ def test_a_halt_request_left_over_from_a_finished_run_does_not_stop_the_next_one
     wire.controller._drain_halt_request()
     reply = wire.resume(b"vCont;s:1")
     assert reply.startswith(b"T05")  # a step, not a SIGINT
+
+
+def test_a_bulk_register_read_is_used_when_the_machine_offers_one(guest_elf):
+    from trapscope.rspserver.machine_target import MachineTarget
+
+    machine = make_machine(guest_elf)
+    try:
+        debug = machine.debug
+        debug.write_gpr(0, 7, 0x77)
+        plain = MachineTarget(debug).read_registers(1)
+        calls = []
+        debug.read_gprs = lambda hart: calls.append(hart) or [debug.read_gpr(hart, i) for i in range(32)]
+        bulk = MachineTarget(debug).read_registers(1)
+        assert calls == [0] and bulk == plain
+    finally:
+        machine.close()
