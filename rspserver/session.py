@@ -40,6 +40,7 @@ _HEX_REPLIES = frozenset({"g", "m", "p"})
 #: packets queued while the machine runs; beyond this they are dropped with an error reply
 MAX_PENDING = 256
 
+
 class Session:
     """The protocol state of one connected client."""
 
