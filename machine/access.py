@@ -60,7 +60,12 @@ class HartAccess:
             raise T.Trap(f.cause, va, pc, ic) from None
 
     def read_phys_pte(self: Hart, pa: int) -> int:
-        self.code.note_pt_page(pa >> 12)
+        spaces = self.pt_pages.get(pa >> 12)
+        if spaces is None:
+            self.pt_pages[pa >> 12] = {self.satp}
+            self.code.pt_ref(pa >> 12)
+        elif self.satp not in spaces:
+            spaces.add(self.satp)
         off = pa - self.mem.base
         if 0 <= off <= self.mem.size - 8:
             return self.mem.q[off >> 3] if not off & 7 else self.bus.read(pa, 8)
@@ -94,8 +99,8 @@ class HartAccess:
             mem.data[off:off + size] = (value & ((1 << (8 * size)) - 1)).to_bytes(size, "little")
             code = self.code
             first, last = pa >> 12, (pa + size - 1) >> 12
-            if first in code.pages or last in code.pages or first in code.pt_pages \
-                    or last in code.pt_pages:
+            if first in code.pages or last in code.pages or first in code.pt_refs \
+                    or last in code.pt_refs:
                 code.invalidate(pa, size)
             return
         self.bus.write(pa, size, value)
@@ -110,11 +115,16 @@ class HartAccess:
         dbg = self.dbg
         if dbg.watch_pages and vpn in dbg.watch_pages:
             return
-        if store and ((page >> 12) in self.code.pages or (page >> 12) in self.code.pt_pages):
+        if store and ((page >> 12) in self.code.pages or (page >> 12) in self.code.pt_refs):
             return
         if len(tlb) >= TLB_LIMIT:
             tlb.clear()
         tlb[vpn] = (page - mem.base) - (vpn << 12)
+        if store:
+            index = self.store_index
+            if len(index) > TLB_LIMIT:
+                self.drop_store_tlbs()  # the index must cover every store-TLB entry
+            index.setdefault(page >> 12, []).append((tlb, vpn))
 
     # -- the slow paths called by translated code ----------------------------------
     def ld_slow(self: Hart, a: int, size: int, signed: bool, pc: int, ic: int) -> int:
@@ -190,18 +200,30 @@ class HartAccess:
         a &= M64
         if a & (size - 1):
             raise T.Trap(T.LOAD_ADDR_MISALIGNED, a, pc, ic)
+        t = self.g["TL"].get(s64(a) >> 12)
+        if t is not None:
+            off = t + s64(a)
+            return int.from_bytes(self.mem.data[off:off + size], "little")
         pa = self.translate(a, mmu.LOAD, pc, ic)
         self._watch(a, size, mmu.LOAD, pc, ic)
         try:
-            return self.phys_read(pa, size)
+            v = self.phys_read(pa, size)
         except BusError:
             raise T.Trap(T.LOAD_ACCESS_FAULT, a, pc, ic) from None
+        self._fill(self.g["TL"], s64(a), pa, False)
+        return v
 
     def _atomic_store(self: Hart, a: int, size: int, v: int, pc: int, ic: int) -> None:
         a &= M64
+        t = self.g["TS"].get(s64(a) >> 12)
+        if t is not None:
+            off = t + s64(a)
+            self.mem.data[off:off + size] = (v & ((1 << (8 * size)) - 1)).to_bytes(size, "little")
+            return
         pa = self.translate(a, mmu.STORE, pc, ic)
         self._watch(a, size, mmu.STORE, pc, ic)
         self._atomic_write(pa, size, v, a, pc, ic)
+        self._fill(self.g["TS"], s64(a), pa, True)
 
     def lr(self: Hart, a: int, size: int, pc: int, ic: int) -> int:
         """LR.W/LR.D: load and reserve."""
@@ -227,8 +249,15 @@ class HartAccess:
 
     def amo(self: Hart, a: int, v: int, size: int, op, pc: int, ic: int) -> int:
         """An AMO: read, apply `op(old, operand, size)`, write; returns old (sign-extended)."""
-        self.cur_ic = ic
         mask = (1 << (8 * size)) - 1
+        t = self.g["TS"].get(s64(a) >> 12)  # a store-TLB page is readable, dirty, no code
+        if t is not None and not a & (size - 1):
+            off = t + s64(a)
+            data = self.mem.data
+            old = int.from_bytes(data[off:off + size], "little")
+            data[off:off + size] = (op(old, v & mask, size) & mask).to_bytes(size, "little")
+            return sign_extend(old, size)
+        self.cur_ic = ic
         old = self._atomic_load(a, size, pc, ic)
         self._atomic_store(a, size, op(old, v & mask, size) & mask, pc, ic)
         return sign_extend(old, size)

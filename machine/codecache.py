@@ -15,7 +15,7 @@ code never enter a store TLB, so such stores always reach the slow path.
 from __future__ import annotations
 
 import types
-from typing import TYPE_CHECKING, Callable, Dict, List, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Tuple
 
 from trapscope.machine import mmu, translate
 from trapscope.machine import trap as T
@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from trapscope.machine.hart import Hart
 
 CACHE_LIMIT = 200_000
+HOT = 8  # by default a block is compiled when it starts this many times
 
 # (hart, its block dict, virtual pc, first physical byte, end physical byte, function)
 Entry = Tuple["Hart", dict, int, int, int, Callable]
@@ -38,11 +39,19 @@ class CodeCache:
     def __init__(self) -> None:
         self.compiled: Dict[Tuple[int, bytes, bool], Tuple[types.CodeType, int]] = {}
         self.pages: Dict[int, List[Entry]] = {}
-        # Physical pages the page walkers have read PTEs from, and a generation
-        # counter bumped by every write to one: translations cached by a hart
-        # stay valid across SFENCE.VMA and satp writes until it moves.
-        self.pt_pages: Set[int] = set()
-        self.pt_gen = 0
+        # Physical pages some hart's cached translations were read from (page
+        # tables), with how many harts depend on each: a write to one marks
+        # those harts dirty, and only a dirty hart flushes on SFENCE.VMA or a
+        # satp write. A hart's flush releases its pages.
+        self.pt_refs: Dict[int, int] = {}
+        # a block is compiled when it starts this many times (0: at once; tests
+        # set 0 or a huge number to check the compiled and the interpreted tier)
+        self.hot = HOT
+        # Compiled regions by (virtual pc, physical pc, single-step), so a hart
+        # whose caches were flushed finds them again without decoding.
+        # (and the interpreter's steps of cold blocks, under keys ending in "i")
+        self.phys: Dict[tuple, tuple] = {}
+        self._phys_pages: Dict[int, List[Tuple[tuple, int, int]]] = {}
         self.harts: List[Hart] = []
         self._buses: List[Bus] = []
 
@@ -78,20 +87,50 @@ class CodeCache:
             lst[:] = [e for e in lst if e[1].get(e[2]) is e[5]]
         lst.append(entry)
 
-    def note_pt_page(self, ppn: int) -> None:
-        """A page walk read a PTE in this physical page: its stores take the slow path."""
-        if ppn not in self.pt_pages:
-            self.pt_pages.add(ppn)
+    def pt_ref(self, ppn: int) -> None:
+        """One more hart caches translations read from this page: stores to it go slow."""
+        n = self.pt_refs.get(ppn, 0)
+        self.pt_refs[ppn] = n + 1
+        if not n:
             for h in self.harts:
                 h.drop_store_page(ppn)
 
+    def pt_unref(self, ppn: int) -> None:
+        n = self.pt_refs[ppn] - 1
+        if n:
+            self.pt_refs[ppn] = n
+        else:
+            del self.pt_refs[ppn]
+
+    def put_phys(self, key: tuple, code: object, n: int, lo: int, hi: int) -> None:
+        """Remember what was made (compiled code or interpreter steps) from physical bytes [lo, hi)."""
+        if len(self.phys) >= CACHE_LIMIT:
+            self.phys.clear()
+            self._phys_pages.clear()
+        self.phys[key] = (code, n, lo, hi)
+        self._phys_pages.setdefault(lo >> 12, []).append((key, lo, hi))
+
     def invalidate(self, pa: int, size: int) -> None:
-        """Bytes [pa, pa + size) changed: drop every block built from them
-        (and count a page-table write)."""
+        """Bytes [pa, pa + size) changed: drop every block built from them, and
+        mark dirty the harts whose translations came from them."""
         end = pa + size
-        if self.pt_pages and any(p in self.pt_pages for p in range(pa >> 12, ((end - 1) >> 12) + 1)):
-            self.pt_gen += 1
-        for page in range(pa >> 12, ((end - 1) >> 12) + 1):
+        pages = range(pa >> 12, ((end - 1) >> 12) + 1)
+        if self.pt_refs and any(p in self.pt_refs for p in pages):
+            for h in self.harts:
+                for p in pages:
+                    spaces = h.pt_pages.get(p)
+                    if spaces:
+                        h.dirty_spaces |= spaces
+        for page in pages:
+            phys = self._phys_pages.get(page)
+            if phys:
+                keep_phys = []
+                for key, lo, hi in phys:
+                    if lo < end and pa < hi:
+                        self.phys.pop(key, None)
+                    else:
+                        keep_phys.append((key, lo, hi))
+                self._phys_pages[page] = keep_phys
             lst = self.pages.get(page)
             if not lst:
                 continue
@@ -178,34 +217,125 @@ def _loop_region(vpc: int, buf: bytes, off: int, entry: List[translate.Insn]) ->
     return [entry] + [blocks[pc] for pc in loop if pc != s64(vpc)]
 
 
-def build(hart: Hart, vpc: int, ic: int, single: bool, cache: bool = True) -> Tuple[Callable, int]:
+def build(hart: Hart, vpc: int, ic: int, single: bool, cache: bool = True,
+          hot: bool = False) -> Tuple[Callable, int]:
     """A function for the code at `vpc` in the hart's current fetch context.
 
-    Returns (function, instructions of the entry block); the function is
-    entered in the hart's block dict (unless it spans two pages: that is
-    rebuilt every time). Raises a precise Trap for a fetch fault at `vpc`.
+    Code runs interpreted (no compile) until it proves hot (`HOT` runs) or
+    when `hot`; then it is compiled as a region (see translate.py), and the
+    compiled region is kept by physical address for every hart. Returns
+    (function, instructions of the entry block) and enters the function in
+    the hart's block dict (unless it spans two pages: that is rebuilt every
+    time). Raises a precise Trap for a fetch fault at `vpc`.
     """
     vpc = s64(vpc)
-    ppc = hart.translate(vpc, mmu.FETCH, vpc, ic)
+    itlb = hart.itlb
+    page = itlb.get(vpc >> 12)
+    if page is None:
+        page = itlb[vpc >> 12] = hart.translate(vpc, mmu.FETCH, vpc, ic) & ~0xFFF
+    ppc = page | (vpc & 0xFFF)
+    if not single and (vpc & 0xFFF) <= 0xFFC:
+        hit = hart.code.phys.get((vpc, ppc, False))
+        if hit is not None:
+            return _install(hart, vpc, False, hit)
+    cold = single or not (hot or hart.code.hot == 0)
+    if cold and cache:
+        hit = hart.code.phys.get((vpc, ppc, single, "i"))
+        if hit is not None:
+            return _install_interpreted(hart, vpc, single, hit)
     buf, off = _page_bytes(hart, vpc, ppc, ic)
     entry, used = decode_block(vpc, buf, off, single)
     spans = used == 0
     if spans:
         buf = _fetch_across(hart, vpc, buf[off:], ic)
-        off = 0
         entry, used = decode_block(vpc, buf, 0, True)
-        single = True
-    blocks = [entry] if single or spans else _loop_region(vpc, buf, off, entry)
+        return _interpreted(hart, vpc, _steps(entry), True), 1
+    if cold:
+        info = (_steps(entry), len(entry), ppc, ppc + used)
+        if not cache:
+            return _interpreted(hart, vpc, info[0], single), len(entry)
+        hart.code.put_phys((vpc, ppc, single, "i"), *info)
+        return _install_interpreted(hart, vpc, single, info)
+    blocks = _loop_region(vpc, buf, off, entry)
     lo = min(b[0][0] for b in blocks) - vpc + off
     hi = max(b[-1][0] for b in blocks) - vpc + off + 4
-    key = (vpc, buf[lo:min(hi, len(buf))] + bytes([len(blocks)]), single)
+    key = (vpc, buf[lo:min(hi, len(buf))] + bytes([len(blocks)]), False)
     code, n = hart.code.code_for(key, blocks)
+    base = ppc - off
+    entry_info = (code, n, base + lo, base + min(hi, len(buf)))
+    hart.code.put_phys((vpc, ppc, False), *entry_info)
+    return _install(hart, vpc, False, entry_info)
+
+
+Step = Tuple[str, Tuple[int, ...], int]  # (instruction name or "" if illegal, arguments, retires)
+
+
+def _steps(insns: List[translate.Insn]) -> Tuple[Step, ...]:
+    """What the interpreter runs for these instructions (kept by physical address)."""
+    out = []
+    for pc, dec, word in insns:
+        if dec is None:
+            out.append(("", (word, s64(pc)), 0))
+        else:
+            out.append((dec.insn.name, translate.interp_args(pc, dec), 0 if dec.insn.traps else 1))
+    return tuple(out)
+
+
+def _install_interpreted(hart: Hart, vpc: int, single: bool, info) -> Tuple[Callable, int]:
+    steps, n, lo, hi = info
+    fn = _interpreted(hart, vpc, steps, single)
+    d = hart.singles if single else hart.blocks
+    d[vpc] = fn
+    hart.code.register((hart, d, vpc, lo, hi, fn))
+    return fn, n
+
+
+def _interpreted(hart: Hart, vpc: int, descr: Tuple[Step, ...], single: bool) -> Callable:
+    """A block function that runs the instructions through the interpreter functions,
+    and after `CodeCache.hot` runs has the block compiled in its place."""
+    steps = [(hart.interp[name] if name else _illegal(hart), args, retires)
+             for name, args, retires in descr]
+    n = len(steps)
+    runs = [0]
+    step1 = hart.step1
+
+    def _b(ic: int, lim: int) -> Tuple[int, int]:
+        if ic + n > lim and not single:
+            return step1(vpc, ic)
+        runs[0] += 1
+        if runs[0] == hart.code.hot and not single:
+            _promote(hart, vpc, ic)
+        k = 0
+        pc = vpc
+        for fn, args, retires in steps:
+            pc = fn(ic + k, *args)
+            k += retires
+        return pc, k
+    return _b
+
+
+def _illegal(hart: Hart) -> Callable:
+    def raise_(ic: int, word: int, pc: int) -> int:
+        return hart.raise_illegal(word, pc, ic)  # type: ignore[func-returns-value]
+    return raise_
+
+
+def _promote(hart: Hart, vpc: int, ic: int) -> None:
+    """Compile a block that proved hot (replacing its interpreted function)."""
+    try:
+        build(hart, vpc, ic, False, hot=True)
+    except T.BlockExit:
+        pass  # (the fetch mapping changed under it: it will be rebuilt when next reached)
+
+
+def _install(hart: Hart, vpc: int, single: bool,
+             entry: Tuple[types.CodeType, int, int, int]) -> Tuple[Callable, int]:
+    """Make the hart's function for a compiled region and enter it in its block dict."""
+    code, n, lo, hi = entry
     fn = types.FunctionType(code, hart.g)
-    if cache and not spans:
-        d = hart.singles if single else hart.blocks
-        d[vpc] = fn
-        base = ppc - off
-        hart.code.register((hart, d, vpc, base + lo, base + min(hi, len(buf)), fn))
+    d = hart.singles if single else hart.blocks
+    d[vpc] = fn
+    hart.code.register((hart, d, vpc, lo, hi, fn))
     return fn, n
 
 

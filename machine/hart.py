@@ -15,7 +15,8 @@ Contract (docs/development.md, "machine core"): `Hart(hartid, bus, sched)`,
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Tuple
+import types
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Set, Tuple
 
 from trapscope.machine import codecache
 from trapscope.machine import csr as C
@@ -25,6 +26,7 @@ from trapscope.machine.bus import Bus, Memory
 from trapscope.machine.debug import Stop, StopReason
 from trapscope.machine.fpu_api import FPU_NAMES
 from trapscope.machine.isa import rv64a, rv64m
+from trapscope.machine.isa.table import INTERP
 from trapscope.machine.system import HartSystem
 from trapscope.machine.word import MAX64, s64
 
@@ -118,7 +120,15 @@ class Hart(HartAccess, HartSystem):
         self._mem_bound = False
         self.g: Dict[str, Any] = {}
         self._ctx: Dict[Any, Tuple[dict, dict]] = {}
-        self.tlb_gen = 0  # the page-table generation the cached translations were made at
+        self._itlbs: Dict[Any, dict] = {}  # per fetch context: virtual page -> physical page
+        # physical pages this hart's cached translations were read from (page
+        # tables) -> the address spaces (satp values) they served, and the spaces
+        # one of whose pages was written since: the next SFENCE.VMA or satp
+        # write flushes those spaces only
+        self.pt_pages: Dict[int, Set[int]] = {}
+        # physical page -> the store-TLB entries that map it (possibly stale)
+        self.store_index: Dict[int, List[Tuple[dict, int]]] = {}
+        self.dirty_spaces: Set[int] = set()
         self._contexts: Dict[Any, Tuple[dict, dict, dict, dict]] = {}
         self._tlbs: Dict[Any, Tuple[dict, dict]] = {}
         self.blocks: dict = {}
@@ -161,11 +171,13 @@ class Hart(HartAccess, HartSystem):
         g.update(rv64a.RUNTIME)
         g.update(FPU_NAMES)
         g.update(h=self, X=self.xs, F=self.f, TL={}, TS={}, BlockExit=T.BlockExit,
-                 step1=self.step1, wrap64=wrap64)
+                 step1=self.step1, wrap64=wrap64, s64=s64)
         for name in ("ld_slow", "st_slow", "raise_illegal", "csr_rw", "csr_rs", "csr_rc", "lr",
                      "sc", "amo", "mret", "sret", "wfi", "sfence_vma", "fence_i", "ecall",
                      "ebreak", "frm_rm"):
             g[name] = getattr(self, name)
+        # the interpreter functions of every instruction kind (cold code, single steps)
+        self.interp = {name: types.FunctionType(code, g) for name, code in INTERP.items()}  # type: ignore[arg-type]
         self._bind_views()
 
     def _bind_views(self) -> None:
@@ -319,14 +331,14 @@ class Hart(HartAccess, HartSystem):
             if len(self._ctx) > self.MAX_SPACES:
                 self._forget_spaces()
             ctx = self._contexts[key] = self._context(paging)
-        self.blocks, self.singles, tl, ts = ctx
+        self.blocks, self.singles, tl, ts, self.itlb = ctx
         g = self.g
         if g["TL"] is not tl:
             g["TL"] = tl
             g["TS"] = ts
         self.lim = 0
 
-    def _context(self, paging: bool) -> Tuple[dict, dict, dict, dict]:
+    def _context(self, paging: bool) -> Tuple[dict, dict, dict, dict, dict]:
         """(blocks, singles, load TLB, store TLB) for the privilege, mstatus and address space.
 
         Paged caches are kept per satp value, so switching address spaces
@@ -336,6 +348,7 @@ class Hart(HartAccess, HartSystem):
         pair = self._ctx.get(fkey)
         if pair is None:
             pair = self._ctx[fkey] = ({}, {})
+            self._itlbs[fkey] = {}
         dpriv = self.data_priv()
         dkey: Any = "bare"
         if paging and dpriv != T.PRV_M:
@@ -344,11 +357,11 @@ class Hart(HartAccess, HartSystem):
         tl = self._tlbs.get(dkey)
         if tl is None:
             tl = self._tlbs[dkey] = ({}, {})
-        return pair[0], pair[1], tl[0], tl[1]
+        return pair[0], pair[1], tl[0], tl[1], self._itlbs[fkey]
 
     def _forget_spaces(self) -> None:
         """Drop the caches of every address space (too many of them)."""
-        for d in (self._ctx, self._tlbs):
+        for d in (self._ctx, self._tlbs, self._itlbs):
             for key in [k for k in d if k != "bare"]:
                 del d[key]
         self._contexts.clear()
@@ -363,16 +376,42 @@ class Hart(HartAccess, HartSystem):
         for tl, ts in self._tlbs.values():
             tl.clear()
             ts.clear()
-        self.tlb_gen = self.code.pt_gen
+        self.store_index.clear()
+        for itlb in self._itlbs.values():
+            itlb.clear()
+        for ppn in self.pt_pages:
+            self.code.pt_unref(ppn)
+        self.pt_pages.clear()
+        self.dirty_spaces.clear()
         self.context_changed()
 
     def sfence(self) -> None:
         """SFENCE.VMA or a satp write: cached translations stay valid unless a
-        page-table page was written since they were made (`CodeCache.pt_gen`)."""
-        if self.tlb_gen != self.code.pt_gen:
-            self.flush_translations()
-        else:
-            self.context_changed()
+        page they were read from (a page table) was written since; then the
+        address spaces that used it are flushed."""
+        if self.dirty_spaces:
+            self._flush_spaces(self.dirty_spaces)
+            self.dirty_spaces = set()
+        self.context_changed()
+
+    def _flush_spaces(self, spaces: Set[int]) -> None:
+        """Forget the cached translations of these address spaces (satp values)."""
+        for key, (blocks, singles) in self._ctx.items():
+            if key != "bare" and key[2] in spaces:
+                blocks.clear()
+                singles.clear()
+                self._itlbs[key].clear()
+        for key, (tl, ts) in self._tlbs.items():
+            if key != "bare" and key[0] in spaces:
+                tl.clear()
+                ts.clear()
+        for ppn in list(self.pt_pages):
+            left = self.pt_pages[ppn] - spaces
+            if left:
+                self.pt_pages[ppn] = left
+            else:
+                del self.pt_pages[ppn]
+                self.code.pt_unref(ppn)
 
     def flush_code(self) -> None:
         """Forget every translated block of this hart (FENCE.I, remote fences)."""
@@ -382,12 +421,18 @@ class Hart(HartAccess, HartSystem):
         self.lim = 0
 
     def drop_store_page(self, ppn: int) -> None:
-        """A physical page now holds translated code: stores to it take the slow path."""
+        """A physical page now holds translated code or a page table: its stores go slow."""
         base = self.mem.base
-        for _, ts in self._tlbs.values():
-            dead = [vpn for vpn, t in ts.items() if (base + t + (vpn << 12)) >> 12 == ppn]
-            for vpn in dead:
+        for ts, vpn in self.store_index.pop(ppn, ()):
+            t = ts.get(vpn)
+            if t is not None and (base + t + (vpn << 12)) >> 12 == ppn:
                 del ts[vpn]
+
+    def drop_store_tlbs(self) -> None:
+        """Forget every store-TLB entry (and their index)."""
+        for _, ts in self._tlbs.values():
+            ts.clear()
+        self.store_index.clear()
 
     def drop_virtual_page(self, vpn: int) -> None:
         """Forget the TLB entries of one virtual page (watchpoints)."""

@@ -119,16 +119,24 @@ def _fold(text: str) -> str:
 
 
 _PATTERNS: Dict[Tuple[str, int], str] = {}
+_CONDITIONS: Dict[str, object] = {}
+
+
+def _condition(cond: str):
+    """A special template's condition as a function of (rd, rs1, rs2, imm)."""
+    fn = _CONDITIONS.get(cond)
+    if fn is None:
+        fn = _CONDITIONS[cond] = eval(f"lambda rd, rs1, rs2, imm: {cond}", {"__builtins__": {}})
+    return fn
 
 
 def _variant(d: InsnDef, ops: Optional[Dict[str, int]]) -> int:
     """Which of an instruction's templates applies to these operands (0 = the general one)."""
     if ops is None or not d.special:
         return 0
-    env = {"rd": ops.get("rd", 0), "rs1": ops.get("rs1", 0), "rs2": ops.get("rs2", 0),
-           "imm": ops.get("imm", 0)}
+    args = (ops.get("rd", 0), ops.get("rs1", 0), ops.get("rs2", 0), ops.get("imm", 0))
     for i, (cond, _) in enumerate(d.special, 1):
-        if eval(cond, {"__builtins__": {}}, env):
+        if _condition(cond)(*args):  # type: ignore[operator]
             return i
     return 0
 
@@ -519,3 +527,80 @@ class Block:
         self.n = n  # instructions
         self.source = source
         self.code = compile(source, f"<block {pc & M64:#x}>", "exec")
+
+
+# -- the interpreter: one generic function per instruction kind ------------------------
+# Cold code runs through these (no compile per block); a block that keeps running
+# is compiled (see codecache.build). They are made from the same templates, with
+# operands as arguments and the registers read and written in X directly.
+INTERP_ARGS = "ic, pc, npc, target, rd, rs1, rs2, rs3, imm, csr, zimm, rm, word"
+
+
+def _interp_fields(d: InsnDef) -> Dict[str, str]:
+    return {
+        "RD": "_d", "RS1": "X[rs1]", "RS2": "X[rs2]",
+        "FD": "F[rd]", "FS1": "F[rs1]", "FS2": "F[rs2]", "FS3": "F[rs3]",
+        "IMM": "imm", "PC": "pc", "NPC": "npc", "CSR": "csr", "ZIMM": "zimm",
+        "RM": "(frm_rm(word, pc, ic) if rm == 7 else rm)" if d.rm else "rm",
+        "MEM": "_v", "STORE": "_s", "TARGET": "_t", "FFLAGS": "h.fflags", "C": "ic",
+        "RD_NZ": "(rd != 0)", "RS1_NZ": "(word >> 15 & 31 != 0)", "M64": "0xFFFFFFFFFFFFFFFF",
+        "WORD": "word",
+    }
+
+
+def interp_source(d: InsnDef) -> str:
+    """Source of `_i(ic, pc, npc, target, rd, ...) -> next pc` running one instruction of kind d."""
+    f = _interp_fields(d)
+    body: List[str] = []
+    if d.fp:
+        body += ["if not h.mstatus & 0x6000:", "    raise_illegal(word, pc, ic)"]
+    if d.rm:
+        body += ["if rm == 5 or rm == 6:", "    raise_illegal(word, pc, ic)"]
+    if d.load:
+        size, signed = d.load
+        signed = signed or (size == 8 and not d.fp)
+        view = _VIEWS[size][1 if signed else 0]
+        body += ["_a = X[rs1] + imm"] + _access(
+            size, "_a", f"_v = {view}[(TL[_a >> 12] + _a){_SHIFT[size]}]",
+            f"_v = ld_slow(_a, {size}, {signed}, pc, ic)")
+    text = pattern(d).format(**f).replace("const64(", "s64(")
+    if text != "pass":
+        body += text.split("\n")
+    if d.store:
+        size = d.store
+        view = _VIEWS[size][0 if size < 8 or d.fp else 1]
+        masked = "_s" if size == 8 else f"_s & {hex((1 << (8 * size)) - 1)}"
+        body += ["_a = X[rs1] + imm"] + _access(
+            size, "_a", f"{view}[(TS[_a >> 12] + _a){_SHIFT[size]}] = {masked}",
+            f"st_slow(_a, {size}, _s, pc, ic)")
+    if "{RD}" in pattern(d):
+        body += ["if rd:", "    X[rd] = _d"]
+    if d.fp_dirty:
+        body.append("h.mstatus |= 0x6000")
+    if d.branch:
+        cond = _prepare_expr(d.branch).format(**f)
+        body.append(f"return target if {cond} else npc")
+    elif d.jump == "static":
+        body.append("return target")
+    elif d.jump == "dynamic":
+        body.append("return _t")
+    else:
+        body.append("return npc")
+    return f"def _i({INTERP_ARGS}):\n" + _indent("\n".join(body), 1) + "\n"
+
+
+def interp_code(d: InsnDef):
+    """The compiled code object of an instruction kind's interpreter function."""
+    import types
+
+    module = compile(interp_source(d), f"<interp {d.name}>", "exec")
+    return next(c for c in module.co_consts if isinstance(c, types.CodeType))
+
+
+def interp_args(pc: int, dec: Decoded) -> Tuple[int, ...]:
+    """The arguments (after ic) of an instruction's interpreter function."""
+    ops = dec.ops
+    _, target, _ = successors([(pc, dec, dec.word)])
+    return (s64(pc), s64(pc + dec.length), target or 0, ops.get("rd", 0), ops.get("rs1", 0),
+            ops.get("rs2", 0), ops.get("rs3", 0), ops.get("imm", 0), ops.get("csr", 0),
+            ops.get("zimm", 0), ops.get("rm", 0), dec.word)

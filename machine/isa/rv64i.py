@@ -2,7 +2,9 @@
 
 Integer registers are signed 64-bit values: `w64(...)` wraps a result that
 may leave the range, `ukey` orders values as unsigned, `sx32` sign-extends
-the low 32 bits (W instructions).
+the low 32 bits (W instructions). The general template of an instruction is
+right for every operand (the interpreter uses it); `special=` variants are
+cheaper forms the translator picks for particular operands.
 """
 
 from trapscope.machine.isa.table import insn
@@ -33,8 +35,9 @@ insn("sh", "STORE = RS2", store=2, extension=E)
 insn("sw", "STORE = RS2", store=4, extension=E)
 insn("sd", "STORE = RS2", store=8, extension=E)
 
-insn("addi", "RD = w64lo(RS1 + IMM)", extension=E, special=(
-    ("rs1 == 0", "RD = IMM"), ("imm == 0", "RD = RS1"), ("imm > 0", "RD = w64hi(RS1 + IMM)")))
+insn("addi", "RD = w64(RS1 + IMM)", extension=E, special=(
+    ("rs1 == 0", "RD = IMM"), ("imm == 0", "RD = RS1"), ("imm > 0", "RD = w64hi(RS1 + IMM)"),
+    ("imm < 0", "RD = w64lo(RS1 + IMM)")))
 insn("slti", "RD = 1 if RS1 < IMM else 0", extension=E)
 insn("sltiu", "RD = 1 if ukey(RS1) < ukey(IMM) else 0", extension=E, special=(
     ("imm == 1", "RD = 1 if RS1 == 0 else 0"),))
@@ -42,7 +45,8 @@ insn("xori", "RD = RS1 ^ IMM", extension=E)
 insn("ori", "RD = RS1 | IMM", extension=E)
 insn("andi", "RD = RS1 & IMM", extension=E)
 insn("slli", "RD = w64(RS1 << IMM)", extension=E)
-insn("srli", "RD = RS1 >> IMM & (1 << 64 - IMM) - 1", extension=E, special=(("imm == 0", "RD = RS1"),))
+insn("srli", "RD = RS1 >> IMM & (1 << 64 - IMM) - 1 if IMM else RS1", extension=E, special=(
+    ("imm == 0", "RD = RS1"), ("imm > 0", "RD = RS1 >> IMM & (1 << 64 - IMM) - 1")))
 insn("srai", "RD = RS1 >> IMM", extension=E)
 
 insn("add", "RD = w64(RS1 + RS2)", extension=E, special=(

@@ -66,6 +66,7 @@ class InsnDef:
 
 
 INSNS: Dict[str, InsnDef] = {}
+INTERP: Dict[str, object] = {}  # name -> code object of its interpreter function (translate.py)
 _BUCKETS16: Dict[int, List[InsnDef]] = {}
 _BUCKETS32: Dict[int, List[InsnDef]] = {}
 
@@ -127,8 +128,25 @@ def _match(buckets: Dict[int, List[InsnDef]], key: int, word: int) -> InsnDef | 
     return None
 
 
+_DECODED: Dict[int, Decoded | None] = {}
+
+
 def decode_word(word: int) -> Decoded | None:
-    """Decode one instruction (the low 16 bits decide its length); None if illegal."""
+    """Decode one instruction (the low 16 bits decide its length); None if illegal.
+
+    Results are cached by word (callers must not change them).
+    """
+    try:
+        return _DECODED[word]
+    except KeyError:
+        pass
+    if len(_DECODED) > 1 << 16:
+        _DECODED.clear()
+    dec = _DECODED[word] = _decode(word)
+    return dec
+
+
+def _decode(word: int) -> Decoded | None:
     if word & 3 != 3:
         w = word & 0xFFFF
         d = _match(_BUCKETS16, ((w >> 13) << 2) | (w & 3), w)
@@ -182,3 +200,4 @@ def finish() -> None:
             buckets.setdefault(key, []).append(d)
         if not d.compressed:
             translate.check_template(d)
+            INTERP[d.name] = translate.interp_code(d)

@@ -91,9 +91,18 @@ def _read_until_done(proc: subprocess.Popen) -> str:
     return out.decode(errors="replace")
 
 
-def run_on_machine(elf: Path, addr: int, size: int, max_insns: int = 50_000_000) -> Tuple[bytes, str]:
-    """(result buffer, console output) of a probe program on our machine."""
+TIERS = {"interpreted": 1 << 30, "compiled": 0}  # CodeCache.hot for each execution tier
+
+
+def run_on_machine(elf: Path, addr: int, size: int, max_insns: int = 50_000_000,
+                   tier: str = "") -> Tuple[bytes, str]:
+    """(result buffer, console output) of a probe program on our machine.
+
+    `tier` forces every block to be interpreted or compiled (default: as usual).
+    """
     m = MiniMachine(ram_mib=128)
+    if tier:
+        m.sched.code.hot = TIERS[tier]
     m.load(str(elf))
 
     def poll() -> None:

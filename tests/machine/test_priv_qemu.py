@@ -3,9 +3,11 @@ interrupts, Sv39 faults and A/D updates, MPRV, FENCE.I (see privprobe.py)."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.machine import privprobe
 from tests.machine.build import build
-from tests.machine.qemu import run_on_machine, run_on_qemu
+from tests.machine.qemu import TIERS, run_on_machine, run_on_qemu
 
 SIZE = 0x4000
 
@@ -14,10 +16,11 @@ def _words(data: bytes):
     return [int.from_bytes(data[i:i + 8], "little") for i in range(0, len(data), 8)]
 
 
-def test_privileged_behaviour_matches_qemu():
+@pytest.mark.parametrize("tier", sorted(TIERS))
+def test_privileged_behaviour_matches_qemu(tier):
     elf = build("privprobe", privprobe.program().source())
     want = _words(run_on_qemu(elf, privprobe.RESULTS, SIZE)[0])
-    got = _words(run_on_machine(elf, privprobe.RESULTS, SIZE)[0])
+    got = _words(run_on_machine(elf, privprobe.RESULTS, SIZE, tier=tier)[0])
     assert any(want), "the probe recorded nothing"
     for i, (q, m) in enumerate(zip(want, got)):
         if q != m:
