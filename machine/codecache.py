@@ -39,6 +39,7 @@ class CodeCache:
     def __init__(self) -> None:
         self.compiled: Dict[Tuple[int, bytes, bool], Tuple[types.CodeType, int]] = {}
         self.pages: Dict[int, List[Entry]] = {}
+        self._prune_at: Dict[int, int] = {}
         # Physical pages some hart's cached translations were read from (page
         # tables), with how many harts depend on each: a write to one marks
         # those harts dirty, and only a dirty hart flushes on SFENCE.VMA or a
@@ -83,8 +84,9 @@ class CodeCache:
             lst = self.pages[page] = []
             for h in self.harts:
                 h.drop_store_page(page)
-        elif len(lst) > 512:
-            lst[:] = [e for e in lst if e[1].get(e[2]) is e[5]]
+        elif len(lst) >= self._prune_at.get(page, 512):
+            lst[:] = [e for e in lst if e[1].get(e[2]) is e[5]]  # drop superseded entries
+            self._prune_at[page] = max(512, 2 * len(lst))
         lst.append(entry)
 
     def pt_ref(self, ppn: int) -> None:

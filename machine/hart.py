@@ -15,6 +15,7 @@ Contract (docs/development.md, "machine core"): `Hart(hartid, bus, sched)`,
 from __future__ import annotations
 
 import builtins
+import struct
 import types
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Set, Tuple
 
@@ -172,6 +173,9 @@ class Hart(HartAccess, HartSystem):
         g.update(FPU_NAMES)
         g.update(h=self, X=self.xs, F=self.f, TL={}, TS={}, BlockExit=T.BlockExit,
                  step1=self.step1, wrap64=wrap64, s64=s64)
+        for fmt in "bHhIiQq":  # struct access to RAM (what PyPy's translations use)
+            st = struct.Struct("<" + fmt)
+            g["L" + fmt], g["S" + fmt] = st.unpack_from, st.pack_into
         for name in ("ld_slow", "st_slow", "raise_illegal", "csr_rw", "csr_rs", "csr_rc", "lr",
                      "sc", "amo", "mret", "sret", "wfi", "sfence_vma", "fence_i", "ecall",
                      "ebreak", "frm_rm"):
