@@ -98,7 +98,8 @@ void kvm_init(uint64 ram_end);
 void kvm_init_hart(void);
 pagetable_t uvm_create(void);
 void uvm_free(pagetable_t pt);
-void uvm_unmap(pagetable_t pt, uint64 start, uint64 end);
+void uvm_unmap_begin(pagetable_t pt, uint64 start, uint64 end);
+void uvm_unmap_finish(pagetable_t pt, uint64 start, uint64 end);
 void pt_for_each(pagetable_t pt, uint64 start, uint64 end,
                  void (*fn)(pte_t *pte, uint64 va, void *arg), void *arg);
 uint64 uva2pa_locked(struct mm *mm, uint64 va, int access);

@@ -111,13 +111,15 @@ void mm_get(struct mm *mm)
   release(&mm->lock);
 }
 
-// Drop every area (their pages, shm attachments).  mm->lock held.
+// Drop every area (their pages, shm attachments).  mm->lock held; nobody
+// runs in the address space any more, so no shootdown is needed.
 static void mm_clear(struct mm *mm)
 {
   struct vma *v = mm->vmas;
   while (v) {
     struct vma *next = v->next;
-    uvm_unmap(mm->pagetable, v->start, v->end);
+    uvm_unmap_begin(mm->pagetable, v->start, v->end);
+    uvm_unmap_finish(mm->pagetable, v->start, v->end);
     if (v->kind == VMA_SHM)
       shm_vma_drop(v->shm);
     vma_release(v);
@@ -244,28 +246,39 @@ static int vma_cut(struct mm *mm, uint64 start, uint64 end)
   return 0;
 }
 
-// Unmap [start, end): split areas at the edges, drop the pages and areas
-// inside.  Returns 1 if anything was unmapped.  mm->lock held.
+// Unmap [start, end): split areas at the edges, take the areas inside off
+// the list, invalidate their PTEs, shoot down other harts' TLBs, and only
+// then drop the frames and the areas.  Returns 1 if anything was unmapped.
+// mm->lock held.
 static int unmap_range(struct mm *mm, uint64 start, uint64 end)
 {
   if (vma_cut(mm, start, end) < 0)
     return -ENOMEM;
-  int changed = 0;
+  struct vma *gone = 0;
   struct vma **pp = &mm->vmas;
   while (*pp) {
     struct vma *v = *pp;
     if (v->start >= start && v->end <= end) {
       *pp = v->next;
-      uvm_unmap(mm->pagetable, v->start, v->end);
-      if (v->kind == VMA_SHM)
-        shm_vma_drop(v->shm);
-      vma_release(v);
-      changed = 1;
+      uvm_unmap_begin(mm->pagetable, v->start, v->end);
+      v->next = gone;
+      gone = v;
     } else {
       pp = &v->next;
     }
   }
-  return changed;
+  if (!gone)
+    return 0;
+  mm_shootdown(mm);
+  while (gone) {
+    struct vma *v = gone;
+    gone = v->next;
+    uvm_unmap_finish(mm->pagetable, v->start, v->end);
+    if (v->kind == VMA_SHM)
+      shm_vma_drop(v->shm);
+    vma_release(v);
+  }
+  return 1;
 }
 
 static int range_free(struct mm *mm, uint64 start, uint64 end)
@@ -322,8 +335,8 @@ static int cow_break(struct mm *mm, struct vma *v, pte_t *pte)
     return -ENOMEM;
   memmove(copy, (void *)pa, PGSIZE);
   *pte = PA2PTE(copy) | perm | PTE_V | PTE_A | PTE_D;
+  mm_shootdown(mm);   // other threads must stop reading the old frame before it can go
   frame_put(pa);
-  mm_shootdown(mm);
   return 0;
 }
 
@@ -498,8 +511,7 @@ long sys_brk(uint64 addr)
       return old;
     }
   } else if (newe < olde) {
-    if (unmap_range(mm, newe, olde) > 0)
-      mm_shootdown(mm);
+    unmap_range(mm, newe, olde);
   }
   mm->brk = addr;
   release(&mm->lock);
@@ -549,7 +561,6 @@ long sys_mmap(uint64 addr, uint64 len, int prot, int flags, int fd, uint64 off)
         release(&mm->lock);
         return -ENOMEM;
       }
-      mm_shootdown(mm);
     }
   } else if (!(addr && !(addr & (PGSIZE - 1)) && addr >= PGSIZE && addr + len <= MMAP_TOP &&
                addr + len > addr && range_free(mm, addr, addr + len))) {
@@ -587,8 +598,6 @@ long sys_munmap(uint64 addr, uint64 len)
     return -EINVAL;
   acquire(&mm->lock);
   int r = unmap_range(mm, addr, PGROUNDUP(addr + len));
-  if (r > 0)
-    mm_shootdown(mm);
   release(&mm->lock);
   return r < 0 ? r : 0;
 }
@@ -718,7 +727,6 @@ long mm_detach_shm(struct mm *mm, uint64 addr)
        w = w->next)
     end = w->end;
   unmap_range(mm, addr, end);
-  mm_shootdown(mm);
   release(&mm->lock);
   return 0;
 }

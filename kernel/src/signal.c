@@ -164,8 +164,9 @@ static int setup_frame(struct proc *p, int sig, const struct ksigaction *act,
 static void die_of(struct proc *p, int sig, const struct sigrec *rec)
 {
   if (rec->cause)
-    printf("[kernel] pid %d (%s) killed by %s: pc %p cause %d addr %p\n", p->tgid, p->name,
-           signame(sig), (void *)rec->pc, (int)rec->cause, (void *)rec->addr);
+    printf("[kernel] pid %d (%s) killed by %s: pc %p cause %d addr %p (tid %d ra %p sp %p)\n",
+           p->tgid, p->name, signame(sig), (void *)rec->pc, (int)rec->cause, (void *)rec->addr,
+           p->tid, (void *)p->trapframe->ra, (void *)p->trapframe->sp);
   else
     klog_printf("[kernel] pid %d (%s) killed by signal %d\n", p->tgid, p->name, sig);
   task_exit(sig, 1);

@@ -154,14 +154,6 @@ static void free_tables(pagetable_t pt, int level)
   kfree(pt);
 }
 
-static void put_user_page(pte_t *pte, uint64 va, void *arg)
-{
-  (void)va;
-  (void)arg;
-  frame_put(PTE2PA(*pte));
-  *pte = 0;
-}
-
 // Free the page-table pages.  The caller has unmapped every area first;
 // what is left (trampoline, sigreturn page, trapframes) is not owned by the
 // page table.
@@ -170,21 +162,57 @@ void uvm_free(pagetable_t pt)
   free_tables(pt, 2);
 }
 
-// Unmap [start, end), an area's range, and drop its pages.  A level-0
-// table whose whole 2 MiB lies inside the range is freed too (nothing else
-// can live there), so later walks skip the region.  mm->lock held.
-void uvm_unmap(pagetable_t pt, uint64 start, uint64 end)
+// Unmapping takes two steps so that no frame is reused while some hart may
+// still reach it through a stale TLB entry: uvm_unmap_begin() clears V in
+// every PTE of the range but keeps the frame number; the caller then shoots
+// down other harts' TLBs (mm_shootdown); uvm_unmap_finish() drops the frames
+// and frees the level-0 tables of whole 2 MiB regions.  V=0 PTEs that still
+// hold a frame number exist only between the two steps.  mm->lock held.
+static void invalidate_pte(pte_t *pte, uint64 va, void *arg)
 {
-  pt_for_each(pt, start, end, put_user_page, 0);
-  for (uint64 r = PGROUNDUP_N(start, MEGAPAGE); r + MEGAPAGE <= end; r += MEGAPAGE) {
-    pte_t *l2 = &pt[PX(2, r)];
-    if (!(*l2 & PTE_V))
-      continue;
-    pte_t *l1 = &((pagetable_t)PTE2PA(*l2))[PX(1, r)];
-    if ((*l1 & PTE_V) && !PTE_LEAF(*l1)) {
-      kfree((void *)PTE2PA(*l1));
-      *l1 = 0;
+  (void)va;
+  (void)arg;
+  *pte &= ~PTE_V;
+}
+
+void uvm_unmap_begin(pagetable_t pt, uint64 start, uint64 end)
+{
+  pt_for_each(pt, start, end, invalidate_pte, 0);
+}
+
+// The level-0 table for va, or 0.
+static pagetable_t l0_table(pagetable_t pt, uint64 va, pte_t **l1out)
+{
+  pte_t l2 = pt[PX(2, va)];
+  if (!(l2 & PTE_V))
+    return 0;
+  pte_t *l1 = &((pagetable_t)PTE2PA(l2))[PX(1, va)];
+  *l1out = l1;
+  if (!(*l1 & PTE_V) || PTE_LEAF(*l1))
+    return 0;
+  return (pagetable_t)PTE2PA(*l1);
+}
+
+void uvm_unmap_finish(pagetable_t pt, uint64 start, uint64 end)
+{
+  for (uint64 va = start; va < end;) {
+    uint64 region_end = MIN(end, (va | (MEGAPAGE - 1)) + 1);
+    pte_t *l1;
+    pagetable_t t0 = l0_table(pt, va, &l1);
+    if (t0) {
+      for (uint64 a = va; a < region_end; a += PGSIZE) {
+        pte_t *pte = &t0[PX(0, a)];
+        if (*pte && !(*pte & PTE_V)) {
+          frame_put(PTE2PA(*pte));
+          *pte = 0;
+        }
+      }
+      if ((va & (MEGAPAGE - 1)) == 0 && region_end - va == MEGAPAGE) {
+        kfree(t0);   // nothing else can live in a region the range covers
+        *l1 = 0;
+      }
     }
+    va = region_end;
   }
 }
 
