@@ -7,8 +7,18 @@ console) continues it, unless --run is given. Connect with
 
 One debugger at a time; the machine keeps its state when one leaves, and
 the next can attach. gdb's `monitor help` lists the monitor commands.
-Until the console exists, the guest's serial output goes to stdout and
-client connections are logged on stderr.
+
+On a terminal, serve shows the console: the guest's serial output, the
+monitor's output, a status bar (harts, last stop, gdb) and a command line
+for monitor commands and continue/halt/step. Keys: F2 switches between
+monitor mode and guest mode (keystrokes to the guest's UART), F5 continue,
+F6 halt, F7 step, Tab completes, Ctrl-D (or `quit`) stops the server; in
+guest mode Ctrl-A c returns to the monitor and Ctrl-A x quits, as in QEMU.
+
+Without a terminal, or with --no-console, the guest's serial output goes to
+stdout and the log (clients, stops) to stderr. --console-listen HOST:PORT
+lets `trapscope console --connect HOST:PORT` attach a console from
+elsewhere, beside gdb.
 """
 
 from __future__ import annotations
@@ -16,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 
 from trapscope.tools.errors import UserError
@@ -31,7 +42,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--listen", metavar="HOST:PORT", default="127.0.0.1:1234",
                         help="where gdb connects (default 127.0.0.1:1234; port 0 picks a free one)")
     parser.add_argument("--no-console", action="store_true",
-                        help="no interactive console: serial on stdout, log on stderr")
+                        help="no interactive console: serial on stdout, log on stderr (the default "
+                             "when stdin or stdout is not a terminal)")
+    parser.add_argument("--console-listen", metavar="HOST:PORT",
+                        help="also accept `trapscope console --connect HOST:PORT` here "
+                             "(off by default; port 0 picks a free one, announced in the log)")
     parser.add_argument("--run", action="store_true",
                         help="start running at once instead of waiting for a debugger")
 
@@ -43,10 +58,21 @@ def main(args: argparse.Namespace) -> int:
         host, port = parse_listen(args.listen)
     except ValueError as exc:
         raise UserError(f"--listen: {exc}") from None
-    _setup_logging()
+    console_listen = _console_address(args.console_listen)
+    console = wants_console(args)
+    if not console:
+        _setup_logging()
+    elif args.serial == "stdio":
+        args.serial = "none"  # the console is the guest's terminal
     served = build_served(args)
     try:
-        asyncio.run(served.serve(host, port, run=args.run))
+        if console:
+            from trapscope.tools.console.serving import serve_with_console
+
+            asyncio.run(serve_with_console(served, host, port, run=args.run,
+                                           console_listen=console_listen))
+        else:
+            asyncio.run(served.serve(host, port, run=args.run, console_listen=console_listen))
     except OSError as exc:
         raise UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     except KeyboardInterrupt:
@@ -54,6 +80,27 @@ def main(args: argparse.Namespace) -> int:
     finally:
         served.close()
     return 0
+
+
+def wants_console(args: argparse.Namespace) -> bool:
+    """The console runs unless --no-console, or stdin or stdout is not a terminal."""
+    if args.no_console:
+        return False
+    try:
+        return os.isatty(sys.stdin.fileno()) and os.isatty(sys.stdout.fileno())
+    except (OSError, ValueError):
+        return False
+
+
+def _console_address(text: str | None):
+    from trapscope.rspserver.server import parse_listen
+
+    if text is None:
+        return None
+    try:
+        return parse_listen(text)
+    except ValueError as exc:
+        raise UserError(f"--console-listen: {exc}") from None
 
 
 def _setup_logging() -> None:
@@ -82,6 +129,8 @@ class Served:
         self.server = RspServer(self.target)
         self.monitor = Monitor(default_registry(), machine.debug, machine, reset=self._reset)
         self.server.monitor = self.monitor
+        self.channel = None  # the console channel and its service, with --console-listen
+        self.console_service = None
 
     @property
     def controller(self):
@@ -91,9 +140,18 @@ class Served:
         assert self.server.controller is not None
         self.server.controller.reset()
 
-    async def serve(self, host: str, port: int, run: bool = False) -> None:
+    async def serve(self, host: str, port: int, run: bool = False, console_listen=None) -> None:
+        """Serve gdb (and consoles, at `console_listen`) until closed; no console here."""
         bound = await self.server.start(host, port)
         self._quit_on_ctrl_a_x(asyncio.get_running_loop())
+        if console_listen is not None:
+            from trapscope.tools.console.service import ConsoleService
+            from trapscope.tools.console.serving import start_channel
+
+            self.console_service = ConsoleService(self, asyncio.get_running_loop(),
+                                                  listen=f"{host}:{bound[1]}")
+            self.channel = await start_channel(self.console_service, console_listen,
+                                               forward_log=True)
         logging.getLogger("trapscope.rspserver").info(
             "connect with: gdb-multiarch -ex 'target remote %s:%d'%s", host, bound[1],
             "  (Ctrl-A x quits)" if self.machine.config.serial == "stdio" else "")
@@ -123,6 +181,10 @@ class Served:
             _log_stop(stop)
 
     def close(self) -> None:
+        if self.channel is not None:
+            self.channel.close()
+        if self.console_service is not None:
+            self.console_service.close()
         self.server.close()
         self.machine.close()
 
