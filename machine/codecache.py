@@ -15,7 +15,7 @@ code never enter a store TLB, so such stores always reach the slow path.
 from __future__ import annotations
 
 import types
-from typing import TYPE_CHECKING, Callable, Dict, List, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Set, Tuple
 
 from trapscope.machine import mmu, translate
 from trapscope.machine import trap as T
@@ -41,9 +41,10 @@ class CodeCache:
         self.pages: Dict[int, List[Entry]] = {}
         self._prune_at: Dict[int, int] = {}
         # Physical pages some hart's cached translations were read from (page
-        # tables), with how many harts depend on each: a write to one marks
-        # those harts dirty, and only a dirty hart flushes on SFENCE.VMA or a
-        # satp write. A hart's flush releases its pages.
+        # tables), with how many harts depend on each. The first write to one
+        # flushes the address spaces that used it (earlier than SFENCE.VMA needs:
+        # always allowed), which releases the page; SFENCE.VMA and satp writes
+        # then have nothing to flush.
         self.pt_refs: Dict[int, int] = {}
         # a block is compiled when it starts this many times (0: at once; tests
         # set 0 or a huge number to check the compiled and the interpreted tier)
@@ -119,10 +120,11 @@ class CodeCache:
         pages = range(pa >> 12, ((end - 1) >> 12) + 1)
         if self.pt_refs and any(p in self.pt_refs for p in pages):
             for h in self.harts:
+                spaces: Set[int] = set()
                 for p in pages:
-                    spaces = h.pt_pages.get(p)
-                    if spaces:
-                        h.dirty_spaces |= spaces
+                    spaces |= h.pt_pages.get(p, set())
+                if spaces:
+                    h.flush_spaces(spaces)
         for page in pages:
             phys = self._phys_pages.get(page)
             if phys:

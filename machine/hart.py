@@ -123,13 +123,11 @@ class Hart(HartAccess, HartSystem):
         self._ctx: Dict[Any, Tuple[dict, dict]] = {}
         self._itlbs: Dict[Any, dict] = {}  # per fetch context: virtual page -> physical page
         # physical pages this hart's cached translations were read from (page
-        # tables) -> the address spaces (satp values) they served, and the spaces
-        # one of whose pages was written since: the next SFENCE.VMA or satp
-        # write flushes those spaces only
+        # tables) -> the address spaces (satp values) they served; the first
+        # write to one flushes those spaces (CodeCache.invalidate)
         self.pt_pages: Dict[int, Set[int]] = {}
         # physical page -> the store-TLB entries that map it (possibly stale)
         self.store_index: Dict[int, List[Tuple[dict, int]]] = {}
-        self.dirty_spaces: Set[int] = set()
         self._contexts: Dict[Any, Tuple[dict, dict, dict, dict]] = {}
         self._tlbs: Dict[Any, Tuple[dict, dict]] = {}
         self.blocks: dict = {}
@@ -340,7 +338,10 @@ class Hart(HartAccess, HartSystem):
         if g["TL"] is not tl:
             g["TL"] = tl
             g["TS"] = ts
-        self.lim = 0
+        # The dispatch loop reads self.blocks afresh; it only needs to stop and
+        # re-check interrupts when one is pending and enabled in mie.
+        if self.mip_value() & self.mie:
+            self.lim = 0
 
     def _context(self, paging: bool) -> Tuple[dict, dict, dict, dict, dict]:
         """(blocks, singles, load TLB, store TLB) for the privilege, mstatus and address space.
@@ -386,19 +387,14 @@ class Hart(HartAccess, HartSystem):
         for ppn in self.pt_pages:
             self.code.pt_unref(ppn)
         self.pt_pages.clear()
-        self.dirty_spaces.clear()
         self.context_changed()
 
     def sfence(self) -> None:
-        """SFENCE.VMA or a satp write: cached translations stay valid unless a
-        page they were read from (a page table) was written since; then the
-        address spaces that used it are flushed."""
-        if self.dirty_spaces:
-            self._flush_spaces(self.dirty_spaces)
-            self.dirty_spaces = set()
+        """SFENCE.VMA or a satp write: the cached translations are still valid
+        (a write to a page table they came from has already flushed them)."""
         self.context_changed()
 
-    def _flush_spaces(self, spaces: Set[int]) -> None:
+    def flush_spaces(self, spaces: Set[int]) -> None:
         """Forget the cached translations of these address spaces (satp values)."""
         for key, (blocks, singles) in self._ctx.items():
             if key != "bare" and key[2] in spaces:
@@ -477,7 +473,6 @@ class Hart(HartAccess, HartSystem):
                 if stop is not None:
                     return stop
                 continue
-            blocks = self.blocks
             pc = self._pc
             ic = self.ic
             try:
@@ -486,7 +481,7 @@ class Hart(HartAccess, HartSystem):
                     if ic >= lim:
                         break
                     try:
-                        fn = blocks[pc]
+                        fn = self.blocks[pc]  # (a trap or xRET may have switched it)
                     except KeyError:
                         fn = build(self, pc, ic, False)[0]
                     pc, n = fn(ic, lim)
@@ -502,7 +497,6 @@ class Hart(HartAccess, HartSystem):
 
     def _dispatch_debug(self) -> Stop | None:
         dbg = self.dbg
-        blocks, singles = self.blocks, self.singles
         pc = self._pc
         ic = self.ic
         build = codecache.build
@@ -516,9 +510,9 @@ class Hart(HartAccess, HartSystem):
                     if kind is not None and pc != self.resume_pc:
                         self._pc, self.ic = pc, ic
                         return self._stop(kind)
-                    fn = singles.get(pc) or build(self, pc, ic, True)[0]
+                    fn = self.singles.get(pc) or build(self, pc, ic, True)[0]
                 else:
-                    fn = blocks.get(pc) or build(self, pc, ic, False)[0]
+                    fn = self.blocks.get(pc) or build(self, pc, ic, False)[0]
                 self.resume_pc = None
                 pc, n = fn(ic, lim)
                 ic += n
