@@ -44,12 +44,12 @@ def build_console_guest() -> Path:
                        linker_script=GUEST_DIR / "link.ld", out_dir=REPO / "build" / "tests" / "console")
 
 
-def machine_for(elf: Path):
-    """A real two-hart machine running the guest in M-mode, its serial left to the console."""
+def machine_for(elf: Path, bios: str = "none"):
+    """A real two-hart machine running `elf` (M-mode with bios "none"), its serial left to the console."""
     from trapscope.machine.board import Machine
     from trapscope.machine.config import MachineConfig
 
-    return Machine(MachineConfig(smp=2, mem_mib=16, bios="none", kernel=str(elf), serial="none"))
+    return Machine(MachineConfig(smp=2, mem_mib=16, bios=bios, kernel=str(elf), serial="none"))
 
 
 async def until(cond: Callable[[], bool], what: str, timeout: float = PATIENCE) -> None:
@@ -70,8 +70,9 @@ class InProcessConsole:
             await rig.shows("sscratch")
     """
 
-    def __init__(self, elf: Path) -> None:
+    def __init__(self, elf: Path, bios: str = "none") -> None:
         self.elf = elf
+        self.bios = bios
         self.screen = Screen(ROWS, COLS)
 
     async def __aenter__(self) -> InProcessConsole:
@@ -80,7 +81,7 @@ class InProcessConsole:
         from trapscope.tools.console.backend import LocalBackend
         from trapscope.tools.console.service import ConsoleService
 
-        self.served = Served(machine_for(self.elf))
+        self.served = Served(machine_for(self.elf, self.bios))
         host, self.port = await self.served.server.start("127.0.0.1", 0)
         self.service = ConsoleService(self.served, asyncio.get_running_loop(),
                                       listen=f"127.0.0.1:{self.port}")
@@ -157,10 +158,12 @@ class PtyProcess:
         self.screen.feed(self._decoder.decode(data))
         return True
 
-    def wait_for(self, text: str, timeout: float = PATIENCE) -> None:
-        """Pump until the screen shows `text`."""
+    def wait_for(self, text: str, timeout: float = PATIENCE, regex: bool = False) -> None:
+        """Pump until the screen shows `text` (a regular expression if `regex`)."""
         deadline = time.monotonic() + timeout
-        while text not in self.screen.text():
+        shown = (lambda: re.search(text, self.screen.text(), re.M) is not None) if regex \
+            else (lambda: text in self.screen.text())
+        while not shown():
             if time.monotonic() > deadline or not self.pump():
                 raise AssertionError(f"timed out waiting for {text!r}; the screen:\n"
                                      + self.screen.text() + "\nraw tail: "

@@ -194,3 +194,21 @@ def test_the_console_halts_a_run_that_gdb_started(console_guest):
             await rig.shows("gdb not attached")
 
     run(scenario())
+
+
+def test_a_guest_that_powers_off_shows_as_exited_until_reset():
+    from trapscope.tools.demo import demo_elf
+
+    async def scenario():
+        async with InProcessConsole(demo_elf(), bios="builtin") as rig:
+            rig.type(F5)
+            await rig.shows("all harts said hello")
+            await rig.shows(" EXITED  the guest exited with status 0")
+            rig.type("c\r")
+            await rig.shows("the guest exited (status 0); `reset` starts it again")
+            rig.type("reset\r")
+            await rig.shows(" STOPPED ")
+            rig.type(F5)
+            await until(lambda: rig.screen.text().count("all harts said hello") == 2, "a second run")
+
+    run(scenario())

@@ -1,0 +1,61 @@
+"""`trapscope serve` on a terminal: the console comes up, and gdb-multiarch works beside it."""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import List
+
+from tests.console.harness import CTRL_A, F2, F6, PtyProcess
+from tests.rsp.harness import run_gdb
+
+GDB_SCRIPT = """\
+monitor harts
+continue
+info registers pc
+break poll_once
+continue
+detach
+"""
+
+
+def test_serve_on_a_terminal_runs_the_console_beside_gdb(console_guest, tmp_path):
+    serve = PtyProcess(["serve", "--bios", "none", "--listen", "127.0.0.1:0", str(console_guest)],
+                       env={"XDG_CACHE_HOME": str(tmp_path)})
+    try:
+        serve.wait_for("(trapscope)")
+        serve.wait_for("gdb connects with")
+        port = int(re.search(r"target remote 127\.0\.0\.1:(\d+)", serve.screen.text()).group(1))
+        assert " STOPPED  at reset" in serve.screen.text()
+
+        serve.type("harts\r")  # a monitor command in the console
+        serve.wait_for("sscratch")
+
+        # gdb attaches and continues; the console halts that run; gdb sees the stop
+        out: List[str] = []
+        gdb = threading.Thread(target=lambda: out.append(run_gdb(port, console_guest, GDB_SCRIPT)))
+        gdb.start()
+        serve.wait_for("gdb attached from 127.0.0.1:")
+        serve.wait_for(" RUNNING ")
+        serve.wait_for("console guest: ready")  # the guest's output while gdb runs it
+        serve.type(F6)
+        while gdb.is_alive():  # keep reading the terminal, or the server would block on it
+            serve.pump()
+        gdb_out = out[0]
+        assert "sscratch" in gdb_out  # gdb's `monitor harts` ran the same command
+        assert "received signal SIGINT" in gdb_out, gdb_out
+        assert re.search(r"Breakpoint 1, .*poll_once", gdb_out), gdb_out
+        serve.wait_for("gdb not attached")
+        serve.wait_for("stopped: halted")  # the console told its user about the stop too
+
+        serve.type("c\r")  # the console drives again: guest mode types into the guest
+        serve.wait_for(" RUNNING ")
+        serve.type(F2)
+        serve.wait_for(" GUEST MODE ")
+        serve.type("over the pty\r")
+        serve.wait_for("got: over the pty")
+        serve.type(CTRL_A + "x")  # QEMU's way out ends serve
+        assert serve.wait_exit() == 0
+        assert "+harts" in (tmp_path / "trapscope" / "console_history").read_text()
+    finally:
+        serve.close()
