@@ -175,6 +175,14 @@ class Debug:
         """x0..x31 (x0 always reads 0)."""
         return self._h(hart).x[index] if index else 0
 
+    def read_gprs(self, hart: int) -> List[int]:
+        """x0..x31 at once (for gdb's `g` packet)."""
+        return [v & _M64 for v in self._h(hart).xs]
+
+    def read_fprs(self, hart: int) -> List[int]:
+        """f0..f31 at once, as raw 64-bit patterns."""
+        return list(self._h(hart).f)
+
     def write_gpr(self, hart: int, index: int, value: int) -> None:
         """Write x1..x31 (writes to x0 are ignored)."""
         if index:

@@ -69,6 +69,10 @@ def test_registers_pc_priv_and_csrs():
     assert d.read_gpr(0, 5) == (1 << 64) - 1
     d.write_fpr(0, 3, 0x3FF0000000000000)
     assert d.read_fpr(0, 3) == 0x3FF0000000000000
+    gprs = d.read_gprs(0)
+    assert len(gprs) == 32 and gprs[0] == 0 and gprs[5] == (1 << 64) - 1
+    assert gprs == [d.read_gpr(0, i) for i in range(32)]
+    assert d.read_fprs(0)[3] == 0x3FF0000000000000 and len(d.read_fprs(0)) == 32
     names = dict(d.csrs())
     assert names[0x300] == "mstatus" and names[0x180] == "satp" and 0x7B0 not in names
     assert d.read_csr(0, 0x7B0) is None and d.write_csr(0, 0x7B0, 1) is False
