@@ -195,3 +195,18 @@ def test_table_is_complete():
     assert len(INSNS) == 197
     exts = {d.extension for d in INSNS.values()}
     assert exts == {"rv64i", "rv64m", "rv64a", "rv64fd", "rvc", "c", "zicsr", "zifencei", "priv"} - {"rvc"}
+
+
+def test_trace_lines_name_every_instruction_of_a_block():
+    from trapscope.machine import translate
+    from trapscope.machine.codecache import decode_block
+
+    code = bytes.fromhex("13050500") + (0x4505).to_bytes(2, "little") + bytes.fromhex("63840500")
+    insns, used = decode_block(0x80000000, code, 0, False)
+    assert used == len(code)
+    lines = translate.trace_lines(insns)
+    assert lines[0].startswith("0x0000000080000000: 00050513  addi")
+    assert "c.li" in lines[1] and "imm=1" in lines[1] and "rd=10" in lines[1]
+    assert "beq" in lines[2]
+    assert translate.trace_lines([(0x80000010, None, 0xFFFFFFFF)]) == [
+        "0x0000000080000010: ffffffff  <illegal>"]
