@@ -40,6 +40,7 @@ def test_continue_and_halt_drive_the_machine_and_the_status_bar(console_guest):
             await rig.shows(" RUNNING ")
             assert rig.controller.running
             await rig.shows("console guest: ready")  # the guest's serial output, in its pane
+            await rig.shows("hart 1: wfi")  # refreshed while running: hart 1 went to sleep
             rig.type(F6)
             await rig.shows("stopped: halted, hart 0 at 0x")
             await rig.shows(" STOPPED  halted, hart 0")

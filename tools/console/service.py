@@ -32,7 +32,8 @@ MAX_PENDING_SERIAL = 1 << 20
 #: the status is sent at most this often (gdb single-stepping stops thousands of times a second)
 STATUS_INTERVAL = 0.05
 #: how often the service looks whether a gdb client came or went (the server tells nobody)
-GDB_WATCH_INTERVAL = 0.2
+#: and, while the machine runs, refreshes the harts' states (SBI HSM starts and stops them)
+WATCH_INTERVAL = 0.25
 
 
 class Subscriber(Protocol):
@@ -92,7 +93,7 @@ class ConsoleService:
         self._status_scheduled = False
         self._long_run = False
         self._gdb = self._gdb_peer()
-        self._gdb_watch = loop.call_later(GDB_WATCH_INTERVAL, self._watch_gdb)
+        self._watch = loop.call_later(WATCH_INTERVAL, self._watch_machine)
         served.controller.add_listener(self._machine_event)
         served.machine.uart.output_listeners.append(self._uart_output)
 
@@ -151,12 +152,12 @@ class ConsoleService:
         conn = self.served.server.active
         return conn.peer if conn is not None and conn.session is not None else None
 
-    def _watch_gdb(self) -> None:
+    def _watch_machine(self) -> None:
         peer = self._gdb_peer()
-        if peer != self._gdb:
+        if peer != self._gdb or self.controller.running:
             self._gdb = peer
             self._schedule_status()
-        self._gdb_watch = self.loop.call_later(GDB_WATCH_INTERVAL, self._watch_gdb)
+        self._watch = self.loop.call_later(WATCH_INTERVAL, self._watch_machine)
 
     def status_changed(self) -> None:
         """Send the status soon (coalesced). Thread-safe."""
@@ -319,7 +320,7 @@ class ConsoleService:
 
     def close(self) -> None:
         """Stop listening to the machine."""
-        self._gdb_watch.cancel()
+        self._watch.cancel()
         self.controller.remove_listener(self._machine_event)
         listeners = self.served.machine.uart.output_listeners
         if self._uart_output in listeners:

@@ -1,6 +1,8 @@
 /* The console tests' guest: M-mode at 0x80000000 (--bios none), entered on
    every hart from the reset ROM with a0 = hart id. Hart 0 runs main(); the
-   others wait for an interrupt that never comes (state "wfi"). */
+   others count for a while (a million instructions), then wait for an
+   interrupt that never comes (state "wfi"): a change the console's status
+   bar only shows if it keeps looking while the machine runs. */
     .section .text.start
     .globl _start
 _start:
@@ -11,8 +13,11 @@ _start:
 1:  j     1b
 
 park:
-    wfi
-    j     park
+    li    t0, 500000
+1:  addi  t0, t0, -1
+    bnez  t0, 1b
+2:  wfi
+    j     2b
 
     .bss
     .balign 16
