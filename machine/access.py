@@ -153,11 +153,20 @@ class HartAccess:
             return
         pa = self.translate(a, mmu.STORE, pc, ic)
         self._watch(a, size, mmu.STORE, pc, ic)
+        lim = self.lim
         try:
             self.phys_write(pa, size, v)
         except BusError:
             raise T.Trap(T.STORE_ACCESS_FAULT, a, pc, ic) from None
+        if self.lim != lim and self.lim == 0:  # a device raised an interrupt line
+            raise T.Resume(self.next_pc(pc), ic + 1)
         self._fill(self.g["TS"], a, pa, True)
+
+    def next_pc(self: Hart, pc: int) -> int:
+        """The address of the instruction after the one at `pc` (which has just run)."""
+        page = self.itlb.get(s64(pc) >> 12)
+        pa = (page | (pc & 0xFFF)) if page is not None else self.translate(pc, mmu.FETCH, pc, 0)
+        return s64(pc + (2 if self.phys_read(pa, 2) & 3 != 3 else 4))
 
     def _split_load(self: Hart, a: int, size: int, pc: int, ic: int) -> int:
         first = 0x1000 - (a & 0xFFF)

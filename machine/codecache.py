@@ -37,7 +37,7 @@ class CodeCache:
     """Machine-wide: compiled blocks by content, and which bytes each came from."""
 
     def __init__(self) -> None:
-        self.compiled: Dict[Tuple[int, bytes, bool], Tuple[types.CodeType, int]] = {}
+        self.compiled: Dict[tuple, Tuple[types.CodeType, int]] = {}
         self.pages: Dict[int, List[Entry]] = {}
         self._prune_at: Dict[int, int] = {}
         # Physical pages some hart's cached translations were read from (page
@@ -64,15 +64,17 @@ class CodeCache:
             self._buses.append(hart.bus)
             hart.bus.on_memory_write(self.invalidate)
 
-    def code_for(self, key: Tuple[int, bytes, bool],
-                 blocks: List[List[translate.Insn]]) -> Tuple[types.CodeType, int]:
-        """The compiled function code for a region (compiling it on first use)."""
+    def code_for(self, key: tuple, blocks: List[List[translate.Insn]]) -> Tuple[types.CodeType, int]:
+        """The compiled function code for a region (compiling it on first use).
+
+        `key` is (entry pc, address of the first byte covered, the bytes, the
+        number of blocks): what the region's code depends on.
+        """
         hit = self.compiled.get(key)
         if hit is None:
             if len(self.compiled) >= CACHE_LIMIT:
                 self.compiled.clear()
-            block = translate.Block(key[0], len(blocks[0]),
-                                    translate.build_source(blocks, single=key[2]))
+            block = translate.Block(key[0], len(blocks[0]), translate.build_source(blocks))
             func = next(c for c in block.code.co_consts if isinstance(c, types.CodeType))
             hit = self.compiled[key] = (func, block.n)
         return hit
@@ -112,6 +114,10 @@ class CodeCache:
             self._phys_pages.clear()
         self.phys[key] = (code, n, lo, hi)
         self._phys_pages.setdefault(lo >> 12, []).append((key, lo, hi))
+        if lo >> 12 not in self.pages:  # (registered next, but say so now: stores go slow)
+            self.pages[lo >> 12] = []
+            for h in self.harts:
+                h.drop_store_page(lo >> 12)
 
     def invalidate(self, pa: int, size: int) -> None:
         """Bytes [pa, pa + size) changed: drop every block built from them, and
@@ -136,7 +142,7 @@ class CodeCache:
                         keep_phys.append((key, lo, hi))
                 self._phys_pages[page] = keep_phys
             lst = self.pages.get(page)
-            if not lst:
+            if lst is None:
                 continue
             keep = []
             for e in lst:
@@ -145,7 +151,9 @@ class CodeCache:
                         del e[1][e[2]]
                 else:
                     keep.append(e)
-            if keep:
+            if keep or self._phys_pages.get(page):
+                # still a code page while any block or cached region covers it:
+                # its stores must keep coming here
                 self.pages[page] = keep
             else:
                 del self.pages[page]
@@ -263,7 +271,9 @@ def build(hart: Hart, vpc: int, ic: int, single: bool, cache: bool = True,
     blocks = _loop_region(vpc, buf, off, entry)
     lo = min(b[0][0] for b in blocks) - vpc + off
     hi = max(b[-1][0] for b in blocks) - vpc + off + 4
-    key = (vpc, buf[lo:min(hi, len(buf))] + bytes([len(blocks)]), False)
+    # The bytes alone do not say where they start: the same bytes a few bytes
+    # earlier, under the same entry pc, are a different region.
+    key = (vpc, s64(vpc - off + lo), buf[lo:min(hi, len(buf))], len(blocks))
     code, n = hart.code.code_for(key, blocks)
     base = ppc - off
     entry_info = (code, n, base + lo, base + min(hi, len(buf)))

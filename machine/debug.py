@@ -200,7 +200,10 @@ class Debug:
         return self._h(hart).pc
 
     def write_pc(self, hart: int, value: int) -> None:
-        self._h(hart).pc = value
+        """Move the hart (a trap caught at the old pc is abandoned, not taken on resume)."""
+        h = self._h(hart)
+        h.pc = value
+        h.trap_pass = False
 
     def read_priv(self, hart: int) -> int:
         """Privilege level: 0 = U, 1 = S, 3 = M."""

@@ -528,6 +528,8 @@ class Hart(HartAccess, HartSystem):
     def _exit(self, e: T.BlockExit) -> Stop | None:
         """A block left early: take its trap, or report a watchpoint."""
         self._pc, self.ic, self.cur_ic = s64(e.pc), e.ic, e.ic
+        if isinstance(e, T.Resume):
+            return None
         if isinstance(e, T.Trap):
             self.faults += 1
             self.time_off += 1

@@ -71,6 +71,7 @@ class HartSystem:
         self.cur_ic = ic
         self.faults += 1
         self.time_off += 1
+        self.lim -= 1  # the trap uses a step of the budget the dispatch loop is running to
         T.enter_trap(self, cause, 0, pc)
         return self._pc
 

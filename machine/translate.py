@@ -330,7 +330,9 @@ def successors(block: Sequence[Insn]) -> Tuple[str, Optional[int], Optional[int]
     """(kind, static target, fall-through) of a basic block's end.
 
     kind is "branch", "jump" (static), "dynamic" (jalr, xRET, traps),
-    "fall" (ends without a transfer) or "illegal".
+    "end" (a system instruction: leaves a region, so that interrupt
+    checks do not depend on how code was grouped), "fall" (the block was
+    cut: page end, length cap) or "illegal".
     """
     pc, dec, _ = block[-1]
     if dec is None:
@@ -343,6 +345,8 @@ def successors(block: Sequence[Insn]) -> Tuple[str, Optional[int], Optional[int]
         return "jump", s64(pc + dec.ops["imm"]), None
     if d.jump == "dynamic":
         return "dynamic", None, None
+    if d.ends:
+        return "end", None, npc
     return "fall", None, npc
 
 
@@ -438,7 +442,7 @@ def _plain_source(block: Sequence[Insn], kind: str, target: Optional[int], fall:
         ret = f"({_lit(target)}, {n})"  # type: ignore[arg-type]
     elif kind == "dynamic":
         ret = f"(_t, {n})"
-    elif kind == "fall":
+    elif kind in ("fall", "end"):
         ret = f"({_lit(fall)}, {n})"  # type: ignore[arg-type]
     else:
         ret = f"({_lit(s64(last_pc))}, {n})"
@@ -514,6 +518,8 @@ def _region_exit(block: Sequence[Insn], starts: Set[int]) -> List[str]:
         return goto(target)
     if kind == "fall":
         return goto(fall)
+    if kind == "end":
+        return [f"_pc = {_lit(fall)}", "break"]
     if kind == "dynamic":
         return ["_pc = _t", "break"]
     return [f"_pc = {_lit(s64(last_pc))}", "break"]

@@ -94,6 +94,12 @@ class Trap(BlockExit):
         return f"Trap(cause={self.cause}, tval={self.tval:#x}, pc={self.pc:#x})"
 
 
+class Resume(BlockExit):
+    """The instruction before `pc` completed (a device store that raised an
+    interrupt line): leave the block so the interrupt is checked now, at the
+    same instruction whatever the translation."""
+
+
 class WatchHit(BlockExit):
     """The instruction at `pc` is about to access a watched address."""
 

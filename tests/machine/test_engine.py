@@ -288,3 +288,52 @@ def test_garbage_code_only_raises_architectural_traps():
     stop = m.run(max_insns=30_000)
     assert stop.reason in (StopReason.INSN_LIMIT, StopReason.EXITED)
     assert m.harts[0].ic > 1000 and m.harts[0].faults > 100
+
+
+LOOP_BYTES = """
+.option norvc
+1: addi a5, a5, 8
+   bgeu a5, a3, 2f
+   lw a4, 0(a5)
+   bne a4, a2, 1b
+2: ebreak
+"""
+
+
+def test_same_loop_bytes_shifted_under_the_same_entry_pc_are_a_different_region():
+    """A region's compiled code is keyed by where its bytes start, not only by the bytes."""
+    import subprocess
+
+    from tests.machine.build import OUT
+
+    d = OUT / "loopbytes"
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "l.s").write_text(LOOP_BYTES)
+    subprocess.run(["riscv64-linux-gnu-as", "-march=rv64gc", "-o", str(d / "l.o"), str(d / "l.s")],
+                   check=True)
+    subprocess.run(["riscv64-linux-gnu-objcopy", "-O", "binary", "-j", ".text", str(d / "l.o"),
+                    str(d / "l.bin")], check=True)
+    code = (d / "l.bin").read_bytes()  # addi, bgeu, lw, bne, ebreak
+    m = MiniMachine()
+    m.sched.code.hot = 0  # compile every block at once
+    dbg = m.debug
+    dbg.catch_traps(frozenset({3}), frozenset())
+    entry, data = 0x80010008, 0x80020000
+    dbg.write_memory(0, data, b"".join(v.to_bytes(8, "little") for v in (0, 5, 5, 5, 9, 5)),
+                     physical=True)
+
+    def run(code_at: int) -> int:
+        dbg.write_memory(0, 0x80010000, bytes(0x40), physical=True)
+        dbg.write_memory(0, code_at, code, physical=True)
+        h = m.harts[0]
+        dbg.write_pc(0, entry)
+        h.x[15], h.x[13], h.x[12] = data, data + 48, 9  # a5 (cursor), a3 (end), a2 (sought)
+        stop = dbg.cont(max_insns=1000)
+        assert stop.reason is StopReason.TRAP, stop
+        return h.x[15] - data
+    # the loop starts at the entry: it steps first, then loads; stops at the 9 (offset 32)
+    assert run(entry) == 32
+    # the same bytes 8 earlier: the entry is the load, which sees 0 at offset 0 first
+    assert run(entry - 8) == 32
+    m.harts[0].x[15] = data
+    assert run(entry - 8) == 32
