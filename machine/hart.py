@@ -285,8 +285,12 @@ class Hart(HartAccess, HartSystem):
         self.lim = 0
 
     def timers_changed(self) -> None:
-        """stimecmp or menvcfg changed: re-evaluate the S timer."""
+        """stimecmp was written: STIP is cleared now if the new compare is still
+        ahead (and raised when it passes), as QEMU 7.2 does; it is not held low
+        afterwards, so with menvcfg.STCE clear M-mode can set STIP again."""
         self.stimer_armed = True
+        if self.cur_ic + self.time_off < self.stimecmp:
+            self.mip_sw &= ~STIP
         self.timers()
         self.lim = 0
 
@@ -306,7 +310,6 @@ class Hart(HartAccess, HartSystem):
                 self.mip_sw |= STIP
                 self.stimer_armed = False
             else:
-                self.mip_sw &= ~STIP
                 deadline = min(deadline, self.stimecmp - self.time_off)
         return deadline
 

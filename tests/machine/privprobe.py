@@ -197,6 +197,12 @@ def interrupts(p: Probe) -> None:
            after="csrwi mie, 0\nli t0, -1\ncsrw stimecmp, t0")
     p.unit("csrw stimecmp, zero\ncsrsi mip, 2\nli t0, (1 << 5) | 2\ncsrw mie, t0\ncsrsi mstatus, 8\nnop",
            after="csrwi mie, 0\ncsrwi mip, 0\nli t0, -1\ncsrw stimecmp, t0")
+    # a stimecmp still ahead when STCE is cleared does not hold STIP low: M sets it by hand,
+    # and it stays set over more than a scheduler quantum
+    p.unit("li t0, 1 << 63\ncsrc menvcfg, t0\nli t0, 1 << 5\ncsrs mip, t0\n"
+           "li t1, 30000\n1: addi t1, t1, -1\nbnez t1, 1b\ncsrr a0, mip",
+           setup="li t0, 1 << 63\ncsrs menvcfg, t0\nrdtime t0\nli t1, 1 << 40\nadd t0, t0, t1\ncsrw stimecmp, t0",
+           after="li t0, 1 << 5\ncsrc mip, t0\nli t0, -1\ncsrw stimecmp, t0")
     p.unit("li t0, 1 << 7\ncsrw mie, t0\ncsrsi mstatus, 8\nnop", after="csrwi mie, 0")
     p.unit("csrsi mip, 2\nli a0, 0x5eb", "S", setup="csrwi mie, 2\ncsrci mstatus, 8",
            after="csrwi mip, 0\ncsrwi mie, 0")
