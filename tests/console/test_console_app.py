@@ -42,8 +42,8 @@ def test_continue_and_halt_drive_the_machine_and_the_status_bar(console_guest):
             await rig.shows("console guest: ready")  # the guest's serial output, in its pane
             await rig.shows("hart 1: wfi")  # refreshed while running: hart 1 went to sleep
             rig.type(F6)
-            await rig.shows("stopped: halted, hart 0 at 0x")
-            await rig.shows(" STOPPED  halted, hart 0")
+            await rig.matches(r"stopped: halted, hart [01] at 0x")  # either hart may be the one
+            await rig.matches(r" STOPPED  halted, hart [01]")
             assert not rig.controller.running
             pc = rig.served.machine.debug.read_pc(0)
             assert f"hart 0: M {pc:#x}" in rig.screen.line_with("hart 0:")
@@ -122,11 +122,9 @@ def test_guest_mode_sends_keystrokes_that_the_guest_echoes(console_guest):
             await rig.shows(" MONITOR MODE ")
             rig.type("guest\r")  # the command does the same as F2
             await rig.shows(" GUEST MODE ")
-            rig.type("abc" + F2)
-            await rig.shows(" MONITOR MODE ")
-            rig.type("\r")  # the Enter is the monitor's (an empty line runs `help`) ...
-            await rig.shows("console commands:")
-            assert "got: abc" not in rig.screen.text()  # ... not the guest's
+            rig.type("abc" + F2 + "hart\r")  # after F2, keys are the monitor's again ...
+            await rig.shows("hart 0 selected")
+            assert "got: abc" not in rig.screen.text()  # ... and the guest never got the Enter
 
     run(scenario())
 
@@ -141,6 +139,9 @@ def test_step_and_hart_selection(console_guest):
             before = debug.read_pc(0)
             rig.type(F7)
             await until(lambda: debug.read_pc(0) != before, "F7 to step")
+            before = debug.read_pc(0)
+            rig.type("\r")  # an empty line repeats the step, as in gdb
+            await until(lambda: debug.read_pc(0) != before, "Enter to step again")
             rig.type("hart 1\r")
             await rig.shows("hart 1 selected")
             rig.type("regs\r")
@@ -188,8 +189,8 @@ def test_the_console_halts_a_run_that_gdb_started(console_guest):
                 await rig.shows("gdb is attached: its register cache is stale")
                 rig.type(F6)
                 await rig.shows(" STOPPED ")
-                regs = await asyncio.to_thread(client.read_registers)
-                assert regs[32] == rig.served.machine.debug.read_pc(0)
+                regs = await asyncio.to_thread(client.read_registers)  # gdb's thread: its last stop's
+                assert regs[32] == rig.served.machine.debug.read_pc(stop.thread - 1)
             finally:
                 await asyncio.to_thread(client.close)
             await rig.shows("gdb not attached")

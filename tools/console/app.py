@@ -66,6 +66,7 @@ class ConsoleState:
         self.status: Status = backend.status()
         self.show_status_bar = True
         self.closed_reason: Optional[str] = None
+        self._last_line = ""
         self._tasks: Set[asyncio.Future] = set()
         self.input_buffer = Buffer(
             name="command", multiline=False, complete_while_typing=True,
@@ -105,11 +106,17 @@ class ConsoleState:
         return False  # clear the line (the history keeps it)
 
     def execute(self, line: str, echo: Optional[str] = None) -> None:
-        """Run a command line; `echo` names the key that typed it."""
+        """Run a command line; `echo` names the key that typed it. An empty line
+        repeats a `step`, as gdb repeats `stepi`, and is otherwise ignored."""
         line = line.strip()
+        if not line:
+            if self._last_line.split()[:1] not in (["step"], ["si"], ["stepi"]):
+                return
+            line = self._last_line
+        self._last_line = line
         shown = f"(trapscope) {line}" + (f"    [{echo}]" if echo else "")
         self.log.write(shown + "\n", "class:echo")
-        self.active_pane_reset()
+        self.log.scroll = 0  # show what the command says
         word = line.split()[0] if line else ""
         if _LOCAL_ONLY.get(word) == "quit":
             self.quit()
@@ -119,11 +126,9 @@ class ConsoleState:
             self._spawn(self._run(line))
 
     async def _run(self, line: str) -> None:
-        ok = await self.backend.run(line, self.write_output)
-        if line.split()[:1] == ["help"] and len(line.split()) == 1:
+        await self.backend.run(line, self.write_output)
+        if line.split() == ["help"]:
             self.write_output(self.keys_help())
-        if not ok:
-            self.app.invalidate()
 
     def write_output(self, text: str) -> None:
         """Command output into the monitor pane."""
@@ -152,9 +157,6 @@ class ConsoleState:
     def active_pane(self) -> Scrollback:
         """The pane that PageUp/PageDown move: the serial in guest mode, else the monitor's."""
         return self.serial if self.mode == GUEST else self.log
-
-    def active_pane_reset(self) -> None:
-        self.log.scroll = 0
 
     def quit(self) -> None:
         """Leave the console."""
