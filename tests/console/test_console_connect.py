@@ -87,6 +87,15 @@ def test_a_console_elsewhere_drives_a_server_without_console(console_guest):
         assert server.proc.poll() is None
         assert b"got: from afar" in server.out  # the server's stdout still has the serial
         assert "console 127.0.0.1:" in "".join(server.err)  # it logged the console coming
+
+        con = PtyProcess(["console", "--connect", f"127.0.0.1:{server.console_port}"])
+        try:
+            con.wait_for("(trapscope)")
+            server.close()  # the server goes away under a console: it says so and ends
+            assert con.wait_exit() == 1
+            con.wait_for(f"the server at 127.0.0.1:{server.console_port} closed the console channel")
+        finally:
+            con.close()
     finally:
         server.close()
 

@@ -8,7 +8,7 @@ from trapscope.rspserver.target import SIGINT, SIGTRAP, StopEvent, StopKind
 from trapscope.tools.console.channel import encode
 from trapscope.tools.console.completer import MonitorCompleter
 from trapscope.tools.console.keys import key_name
-from trapscope.tools.console.scrollback import Scrollback
+from trapscope.tools.console.scrollback import MAX_LINE, Scrollback
 from trapscope.tools.console.service import CONSOLE_COMMANDS
 from trapscope.tools.console.status import HartStatus, Status, Symbols, describe_stop, hart_cells
 from trapscope.tools.monitor import default_registry
@@ -39,6 +39,14 @@ def test_scrollback_is_bounded_and_scrolls():
     assert sb.scroll == 0
     sb.scroll_by(10_000)
     assert sb.scroll == 100
+
+
+def test_a_line_without_end_stays_bounded():
+    sb = Scrollback(max_lines=10)
+    for _ in range(1000):
+        sb.feed("x" * 100)
+    assert len(sb.text()) <= 11 * (MAX_LINE + 1)
+    assert all(len(t) <= MAX_LINE for _, t in sb.lines)
 
 
 def test_scrollback_keeps_styles_per_line():

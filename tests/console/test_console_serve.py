@@ -54,8 +54,18 @@ def test_serve_on_a_terminal_runs_the_console_beside_gdb(console_guest, tmp_path
         serve.wait_for(" GUEST MODE ")
         serve.type("over the pty\r")
         serve.wait_for("got: over the pty")
+
+        # leaving while gdb runs the machine: serve ends, and so does gdb's session
+        late: List[str] = []
+        gdb = threading.Thread(target=lambda: late.append(run_gdb(port, console_guest, "continue\n")))
+        gdb.start()
+        serve.wait_for("gdb attached from 127.0.0.1:")
+        serve.wait_for(" RUNNING ")
         serve.type(CTRL_A + "x")  # QEMU's way out ends serve
         assert serve.wait_exit() == 0
+        gdb.join(timeout=60)
+        assert not gdb.is_alive()
+        assert "Remote connection closed" in late[0] or "Connection reset" in late[0], late[0]
         assert "+harts" in (tmp_path / "trapscope" / "console_history").read_text()
     finally:
         serve.close()

@@ -6,7 +6,8 @@ guest terminal sends: "\\r\\n" and "\\n" end a line, a lone "\\r" returns to
 the start of the line (what follows overwrites it), backspace moves left,
 tabs expand to the next multiple of 8, ANSI escape sequences (colours,
 cursor movement) are dropped, and other control characters are ignored.
-`scroll` is how many lines the view is moved back from the bottom.
+Lines longer than MAX_LINE characters are broken. `scroll` is how many
+lines the view is moved back from the bottom.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ import re
 from typing import Deque, List, Tuple
 
 Line = Tuple[str, str]  # (style, text)
+
+#: a line longer than this is broken (a guest that never prints a newline stays bounded too)
+MAX_LINE = 4096
 
 _ESCAPE = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
 _PARTIAL_ESCAPE = re.compile(r"\x1b(\[[0-?]*[ -/]*|\][^\x07\x1b]*)?$")
@@ -78,6 +82,8 @@ class Scrollback:
             self._insert(ch)
 
     def _insert(self, text: str) -> None:
+        if self.column + len(text) > MAX_LINE:
+            self._newline()
         cur = self.current
         if self.column > len(cur):
             cur.extend(" " * (self.column - len(cur)))
