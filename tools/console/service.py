@@ -15,15 +15,19 @@ gdb, and gdb attaching halts a run the console started.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import shlex
 import threading
-from typing import Callable, Dict, List, Optional, Protocol
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Protocol
 
 from trapscope.rspserver.riscv import PRIV_NAMES
 from trapscope.rspserver.target import ResumePlan, StopEvent, StopKind
 from trapscope.tools.console.status import HartStatus, Status, Symbols, describe_stop
 from trapscope.tools.monitor import LocalSession, MonitorError
+
+if TYPE_CHECKING:
+    from trapscope.tools.cmd_serve import Served
 
 Writer = Callable[[str], None]
 
@@ -81,7 +85,7 @@ class ConsoleLogHandler(logging.Handler):
 class ConsoleService:
     """Console commands and events over a served machine (see the module docstring)."""
 
-    def __init__(self, served, loop, listen: str = "") -> None:
+    def __init__(self, served: Served, loop: asyncio.AbstractEventLoop, listen: str = "") -> None:
         self.served = served
         self.loop = loop
         self.listen = listen
@@ -158,10 +162,6 @@ class ConsoleService:
             self._gdb = peer
             self._schedule_status()
         self._watch = self.loop.call_later(WATCH_INTERVAL, self._watch_machine)
-
-    def status_changed(self) -> None:
-        """Send the status soon (coalesced). Thread-safe."""
-        self.loop.call_soon_threadsafe(self._schedule_status)
 
     def _schedule_status(self) -> None:
         if not self._status_scheduled:
