@@ -139,6 +139,10 @@ class Scheduler:
         for h in self.harts:
             t = h.ic + h.time_off
             if t >= end:
+                # Already there (the round was left early by a stop, or the hart
+                # was single-stepped past it): still a hart that can run, so the
+                # round is not idle.
+                ran = ran or (h.started and h.hartid not in frozen and not h.waiting)
                 continue
             if not h.started or h.hartid in frozen or (h.waiting and not self._wake(h, t, end)):
                 h.time_off += end - (h.ic + h.time_off)

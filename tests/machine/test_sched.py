@@ -159,3 +159,40 @@ def test_a_hart_that_is_not_started_does_not_run():
     m.harts[1].started = False
     assert m.run(max_insns=1_000_000).reason is StopReason.EXITED
     assert m.harts[1].ic == 0 and m.harts[0].ic > 4000
+
+
+SPIN_AND_SLEEP = """
+.section .text.init
+.globl _start
+_start:
+  csrr a0, mhartid
+  bnez a0, park
+1: addi s1, s1, 1
+  j 1b
+park:
+  wfi
+  j park
+"""
+
+
+def test_continuing_after_a_step_onto_the_round_end_does_not_idle_forever():
+    # Hart 1 sleeps with nothing to wake it; hart 0 is single-stepped (outside
+    # the rounds) exactly to the round's end. The next round finds no hart
+    # behind the end, which is not the same as no hart able to run.
+    m = MiniMachine(nharts=2, quantum=100)
+    m.load(str(build("spin_sleep", SPIN_AND_SLEEP)))
+    assert m.debug.cont(max_insns=150).reason is StopReason.INSN_LIMIT
+    h0, h1 = m.harts
+    assert h1.waiting
+    while h0.ic + h0.time_off < m.sched.round_end:
+        m.debug.step(0)
+    assert h0.ic + h0.time_off == m.sched.round_end
+    result = []
+    t = threading.Thread(target=lambda: result.append(m.debug.cont(max_insns=50)))
+    t.start()
+    t.join(10)
+    if t.is_alive():
+        m.debug.request_halt()
+        t.join(10)
+    assert result and result[0].reason is StopReason.INSN_LIMIT, result
+    assert h0.ic + h0.time_off == m.sched.round_end - 100 + 50
