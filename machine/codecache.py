@@ -1,9 +1,11 @@
 """Translated code: building blocks for a hart, caching them, dropping stale ones.
 
-Blocks are compiled once per content: the cache key is (virtual pc, the
-instruction bytes, single-step or not), so every hart and every
-re-translation of unchanged code reuses the code object; a hart makes its
-own function from it over its own globals.
+A block first runs interpreted (one generic function per instruction);
+after `HOT` starts, it is compiled with the loop region around it. Regions
+are compiled once per content: the cache key is (entry virtual pc, virtual
+address of the region's first byte, the region's bytes, number of blocks),
+so every hart and every re-translation of unchanged code reuses the code
+object; a hart makes its own function from it over its own globals.
 
 A hart keeps blocks in a dict per fetch context (virtual pc -> function).
 The machine-wide `CodeCache` remembers which physical bytes each block came
