@@ -30,8 +30,11 @@ import enum
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, List, Set, Tuple, Union
 
+from trapscope.machine import csr, mmu
+from trapscope.machine.bus import Bus, Memory
+from trapscope.machine.word import s64
+
 if TYPE_CHECKING:  # pragma: no cover
-    from trapscope.machine.bus import Bus
     from trapscope.machine.hart import Hart
     from trapscope.machine.sched import Scheduler
 
@@ -118,8 +121,6 @@ class DebugState:
         self.bp_pages = {pc >> 12 for pc in self.breakpoints}
 
     def _watch_changed(self) -> None:
-        from trapscope.machine.word import s64
-
         pages: Set[int] = set()
         for addr, length, _ in self.watchpoints:
             pages.update(s64(a) >> 12 for a in range(addr & ~0xFFF, addr + max(length, 1), 0x1000))
@@ -218,14 +219,10 @@ class Debug:
 
     def csrs(self) -> List[Tuple[int, str]]:
         """(number, name) of every CSR the machine implements, by number."""
-        from trapscope.machine import csr
-
         return csr.names()
 
     def read_csr(self, hart: int, number: int) -> int | None:
         """A CSR's value as the debugger sees it (no side effects); None if not implemented."""
-        from trapscope.machine import csr
-
         d = csr.CSRS.get(number)
         if d is None:
             return None
@@ -235,8 +232,6 @@ class Debug:
 
     def write_csr(self, hart: int, number: int, value: int) -> bool:
         """Write a CSR (WARL rules apply); False if not implemented."""
-        from trapscope.machine import csr
-
         if number not in csr.CSRS:
             return False
         h = self._h(hart)
@@ -248,8 +243,6 @@ class Debug:
     def _phys(self, hart: int, addr: int, physical: bool) -> Union[int, MemoryFault]:
         if physical:
             return addr
-        from trapscope.machine import mmu
-
         h = self._h(hart)
         priv = h.data_priv()
         if priv == 3 or h.satp >> 60 != 8:
@@ -308,8 +301,6 @@ class Debug:
 
         `is_ram` is True for writable memory; ROM and devices are False.
         """
-        from trapscope.machine.bus import Memory
-
         out = []
         for dev in sorted(self.bus.memories + self.bus.devices, key=lambda d: d.base):
             out.append((dev.name, dev.base, dev.size, isinstance(dev, Memory) and dev.writable))
@@ -318,8 +309,6 @@ class Debug:
     # -- breakpoints and watchpoints --------------------------------------
     def add_breakpoint(self, addr: int, *, hardware: bool = False) -> bool:
         """Insert a breakpoint at a virtual pc; False if it cannot be placed."""
-        from trapscope.machine.word import s64
-
         st = self.sched.dbg
         st.breakpoints.setdefault(s64(addr), set()).add(hardware)
         st._bp_changed()
@@ -327,8 +316,6 @@ class Debug:
 
     def remove_breakpoint(self, addr: int, *, hardware: bool = False) -> bool:
         """Remove a breakpoint; False if there was none."""
-        from trapscope.machine.word import s64
-
         st = self.sched.dbg
         kinds = st.breakpoints.get(s64(addr))
         if not kinds or hardware not in kinds:

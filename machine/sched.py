@@ -16,14 +16,12 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from typing import TYPE_CHECKING, Callable, Deque, Dict, FrozenSet, List
+from typing import Callable, Deque, Dict, FrozenSet, List
 
 from trapscope.machine.bus import Bus
 from trapscope.machine.codecache import CodeCache
 from trapscope.machine.debug import DebugState, Stop, StopReason
-
-if TYPE_CHECKING:  # pragma: no cover
-    from trapscope.machine.hart import Hart, RamView
+from trapscope.machine.hart import Hart, RamView, main_ram
 
 DEFAULT_QUANTUM = 10_000
 
@@ -85,8 +83,6 @@ class Scheduler:
 
     def ram_view(self, bus: Bus) -> RamView:
         """The fast-path view of a bus's main RAM (shared by its harts)."""
-        from trapscope.machine.hart import RamView, main_ram
-
         view = self._views.get(id(bus))
         if view is None:
             view = self._views[id(bus)] = RamView(main_ram(bus))
