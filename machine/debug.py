@@ -21,7 +21,9 @@ Conventions:
 - All-stop: `cont` runs every hart that is not frozen until something stops
   one of them, and then every hart is stopped. `step` runs one instruction on
   one hart. Both may be called only while the machine is stopped, from one
-  thread at a time; `request_halt` may be called from any thread at any time.
+  thread at a time; `request_halt` may be called from any thread at any time
+  and stops only the run in progress (see `begin_run` for a run whose owner
+  starts it in another thread or spreads it over several `cont` calls).
 """
 
 from __future__ import annotations
@@ -394,14 +396,28 @@ class Debug:
             for h in self.sched.harts:
                 h.resume_pc = None
 
-    def request_halt(self) -> None:
-        """Ask a running `cont` to stop soon (reason HALTED). Thread-safe."""
-        self.sched.request_halt()
+    def request_halt(self) -> bool:
+        """Ask the run in progress to stop soon (reason HALTED). Thread-safe.
+
+        A run is in progress during `cont`, and from `begin_run` to `end_run`.
+        A request while no run is in progress does nothing and returns False:
+        a Ctrl-C that arrives after a run has stopped never stops the next one.
+        """
+        return self.sched.request_halt()
+
+    def begin_run(self) -> None:
+        """Open a run before the thread that will `cont` gets there, or across
+        several `cont` calls: a halt request made from now on, even before the
+        first `cont`, stops the next `cont` at once. Pair with `end_run`."""
+        self.sched.begin_run()
+
+    def end_run(self) -> None:
+        """Close the run `begin_run` opened; a halt request not yet answered is dropped."""
+        self.sched.end_run()
 
     def reset(self) -> None:
         """Reset the machine to its power-on state (breakpoints are kept)."""
         self.sched.exit_code = None
-        self.sched.halt_requested = False
         if self._reset is not None:
             self._reset()
             return

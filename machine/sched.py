@@ -39,6 +39,7 @@ class Scheduler:
         self.current: Hart | None = None
         self.last: Hart | None = None
         self.halt_requested = False
+        self._runs = 0  # runs in progress (see begin_run); halt requests count only then
         self.exit_code: int | None = None
         self._posted: Deque[Callable[[], None]] = deque()
         self._cond = threading.Condition()
@@ -70,10 +71,34 @@ class Scheduler:
         self.exit_code = code
         self._poke_all()
 
-    def request_halt(self) -> None:
-        """Ask a running `run` to return (reason HALTED) soon. Thread-safe."""
-        self.halt_requested = True
+    def request_halt(self) -> bool:
+        """Ask the run in progress to return (reason HALTED) soon. Thread-safe.
+
+        A run is in progress inside `run` and between `begin_run` and
+        `end_run`; a request while none is (a late Ctrl-C) is dropped and
+        returns False, so it can never stop a later run.
+        """
+        with self._cond:
+            if not self._runs:
+                return False
+            self.halt_requested = True
         self._poke_all()
+        return True
+
+    def begin_run(self) -> None:
+        """Open a run for its owner before its thread calls `run` (or across
+        several calls): a halt request from now on stops the next `run`."""
+        with self._cond:
+            if not self._runs:
+                self.halt_requested = False
+            self._runs += 1
+
+    def end_run(self) -> None:
+        """Close what `begin_run` opened; an unanswered halt request is dropped."""
+        with self._cond:
+            self._runs = max(0, self._runs - 1)
+            if not self._runs:
+                self.halt_requested = False
 
     def _poke_all(self) -> None:
         for h in self.harts:
@@ -104,6 +129,13 @@ class Scheduler:
         (a faulting instruction counts as executed, as in QEMU's execution
         log), so even a hart stuck in a trap loop stops.
         """
+        self.begin_run()
+        try:
+            return self._run(frozen, max_insns)
+        finally:
+            self.end_run()
+
+    def _run(self, frozen: FrozenSet[int], max_insns: int | None) -> Stop:
         start = self.total_steps()
         while True:
             early = self._early_stop()

@@ -30,16 +30,13 @@ class Controller:
 
     #: instructions run inline before a resume moves to the machine thread
     INLINE_BUDGET = 4096
-    #: instructions per chunk in the machine thread (halt requests are also checked between chunks)
+    #: instructions per chunk in the machine thread
     CHUNK = 500_000
 
     def __init__(self, target: Target, post: Callable[[Callable[[], None]], None]) -> None:
         self.target = target
         self._post = post
         self._running = False
-        self._halt = threading.Event()
-        self._lock = threading.Lock()
-        self._halt_window = False  # a long run is in progress and can still be halted
         self._listeners: List[Listener] = []
         self.last_stop: StopEvent | None = None
         self._jobs: queue.Queue[Callable[[], None] | None] = queue.Queue()
@@ -70,8 +67,9 @@ class Controller:
             self._stopped(stop)
             return stop
         self._running = True
-        self._halt.clear()
-        self._halt_window = True
+        # The run is open from here, before the machine thread picks it up, so
+        # a Ctrl-C that follows at once is not lost.
+        self.target.begin_run()
         self._notify(None)
         self._jobs.put(lambda: self._run_long(plan, on_stop))
         return None
@@ -79,13 +77,11 @@ class Controller:
     def halt(self) -> None:
         """Ask a long run to stop soon; it then stops with SIGINT. Thread-safe.
 
-        A halt that comes after the run has already stopped for another reason
-        is dropped: that stop answers it.
+        With no long run in progress it does nothing; a halt that comes after
+        the run has already stopped for another reason is dropped: that stop
+        answers it.
         """
-        with self._lock:
-            if self._halt_window:
-                self._halt.set()
-                self.target.interrupt()
+        self.target.interrupt()
 
     def set_stopped(self, stop: StopEvent) -> None:
         """Record a stop that happened outside `resume` (an attach, a reset)."""
@@ -117,27 +113,16 @@ class Controller:
     def _run_long(self, plan: ResumePlan, on_stop: StopCallback) -> None:
         try:
             stop = self._run_chunks(plan)
-            with self._lock:
-                self._halt_window = False
-            if self._halt.is_set():
-                self._drain_halt_request()
         except Exception as exc:  # a machine bug must not leave the client hanging
             thread = plan.step if plan.step is not None else min(plan.running, default=1)
             stop = StopEvent(StopKind.SIGNAL, thread, signal=SIGINT,
                              message=f"trapscope: the machine failed: {exc!r}\n")
+        finally:
+            self.target.end_run()
         self._post(lambda: self._finish(stop, on_stop))
-
-    def _drain_halt_request(self) -> None:
-        """The machine keeps a halt request until a run sees it; one that came
-        after the run had stopped would end the next run at once. A run of
-        nothing (every thread stopped, no instructions) takes it."""
-        self.target.resume(ResumePlan(None, frozenset()), 0)
 
     def _run_chunks(self, plan: ResumePlan) -> StopEvent:
         while True:
-            if self._halt.is_set():
-                thread = plan.step if plan.step is not None else min(plan.running, default=1)
-                return StopEvent(StopKind.SIGNAL, thread, signal=SIGINT)
             stop = self.target.resume(plan, self.CHUNK)
             if stop is not None:
                 return stop

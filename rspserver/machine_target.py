@@ -268,6 +268,12 @@ class MachineTarget:
     def interrupt(self) -> None:
         self.debug.request_halt()
 
+    def begin_run(self) -> None:
+        self.debug.begin_run()
+
+    def end_run(self) -> None:
+        self.debug.end_run()
+
     def reset(self) -> None:
         self.debug.reset()
 

@@ -89,7 +89,7 @@ class Target(Protocol):
     """A debug target seen through gdb's eyes. Thread ids are positive ints.
 
     Every method but `interrupt` is called only while the target is stopped,
-    from one thread at a time.
+    from one thread at a time (`begin_run` and `end_run` bracket a run).
     """
 
     # -- threads
@@ -155,7 +155,17 @@ class Target(Protocol):
         ...
 
     def interrupt(self) -> None:
-        """Ask a running `resume` to stop soon. Thread-safe."""
+        """Ask the run in progress to stop soon (its `resume` returns a SIGINT
+        stop). Thread-safe; with no run in progress it does nothing."""
+        ...
+
+    def begin_run(self) -> None:
+        """A long run starts: from now until `end_run`, an `interrupt` (even one
+        made before the next `resume` is called) stops the next `resume` at once."""
+        ...
+
+    def end_run(self) -> None:
+        """The long run `begin_run` opened is over; a later `interrupt` does nothing."""
         ...
 
     def reset(self) -> None:

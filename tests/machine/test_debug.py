@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import Tuple
 
 import pytest
@@ -178,14 +179,43 @@ def test_request_halt_from_another_thread_stops_a_spinning_guest():
     m, sym = machine()
     d = m.debug
     d.write_pc(0, sym["spin"])
-    timer = threading.Timer(0.2, d.request_halt)
-    timer.start()
-    try:
-        stop = d.cont()
-    finally:
-        timer.cancel()
+
+    def halt_once_running() -> None:
+        while not d.request_halt():  # dropped until cont has begun
+            time.sleep(0.01)
+
+    halter = threading.Thread(target=halt_once_running)
+    halter.start()
+    stop = d.cont()
+    halter.join()
     assert stop.reason is StopReason.HALTED and stop.pc == sym["spin"]
     assert m.harts[0].ic > 0
+
+
+def test_a_halt_request_while_no_run_is_in_progress_is_dropped():
+    m, sym = machine()
+    d = m.debug
+    d.write_pc(0, sym["spin"])
+    assert d.request_halt() is False  # a late Ctrl-C: nothing runs
+    stop = d.cont(max_insns=500)
+    assert stop.reason is StopReason.INSN_LIMIT and m.harts[0].ic == 500
+
+
+def test_a_halt_request_inside_an_open_run_stops_the_cont_that_follows():
+    # The owner of a run opens it before its thread reaches cont (or between the
+    # chunks of a long run): a halt request in that window is not lost.
+    m, sym = machine()
+    d = m.debug
+    d.write_pc(0, sym["spin"])
+    d.begin_run()
+    try:
+        assert d.request_halt() is True
+        stop = d.cont()
+    finally:
+        d.end_run()
+    assert stop.reason is StopReason.HALTED and m.harts[0].ic == 0
+    assert d.request_halt() is False  # the run is over: a late request is dropped
+    assert d.cont(max_insns=100).reason is StopReason.INSN_LIMIT
 
 
 def test_memory_physical_and_code_patching():

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import threading
 
 import pytest
+from trapscope.rspserver.control import Controller
 
 from tests.rsp.harness import symbol
 from tests.rsp.wire import Wire, le64, make_machine, stop_fields
@@ -243,6 +245,19 @@ def test_ctrl_c_interrupts_a_running_machine(wire):
     assert not wire.controller.running
 
 
+def test_a_ctrl_c_before_the_machine_thread_starts_the_run_stops_it_at_once(wire):
+    gate = threading.Event()
+    wire.controller._jobs.put(gate.wait)  # the machine thread is busy: the run waits its turn
+    wire.send(b"vCont;c")
+    assert wire.packets() == [] and wire.controller.running
+    wire.feed(b"\x03")  # the run has not begun in the machine thread yet
+    gate.set()
+    wire.pump()
+    assert wire.packets()[0].startswith(b"T02")
+    # nothing ran after the inline budget: the halt was waiting for the run
+    assert wire.debug.sched.total_steps() == Controller.INLINE_BUDGET
+
+
 def test_exit_reports_w(wire):
     flag = symbol(wire_elf(wire), "poweroff_at_end")
     assert wire.request(b"M%x,8:%s" % (flag, le64(1))) == b"OK"
@@ -339,8 +354,8 @@ def test_kill_and_restart_reset_the_machine(wire):
 
 
 def test_a_halt_request_left_over_from_a_finished_run_does_not_stop_the_next_one(wire):
-    wire.debug.request_halt()  # as if Ctrl-C raced with the end of a run
-    wire.controller._drain_halt_request()
+    wire.controller.halt()  # as if Ctrl-C raced with the end of a run
+    wire.debug.request_halt()
     reply = wire.resume(b"vCont;s:1")
     assert reply.startswith(b"T05")  # a step, not a SIGINT
 
