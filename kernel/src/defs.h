@@ -14,6 +14,7 @@ struct inode;
 struct pipe;
 struct shmseg;
 struct sighand;
+struct fs_struct;
 struct tgroup;
 struct trapframe;
 struct sigrec;
@@ -58,6 +59,7 @@ void printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void klog_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int ksnprintf(char *buf, size_t size, const char *fmt, ...);
 void panic(const char *fmt, ...) __attribute__((noreturn));
+void panic_halt(void) __attribute__((noreturn));
 
 // spinlock.c
 void initlock(struct spinlock *lk, const char *name);
@@ -153,6 +155,10 @@ struct cpu *mycpu(void);
 struct proc *myproc(void);
 struct sighand *sighand_alloc(void);
 void sighand_put(struct sighand *s);
+struct fs_struct *fs_alloc(struct inode *cwd);
+void fs_put(struct fs_struct *fs);
+struct inode *proc_cwd(struct proc *p);
+void proc_chdir(struct proc *p, struct inode *dir);
 void freeproc(struct proc *p);
 long do_clone(uint64 flags, uint64 newsp, uint64 ptid, uint64 tls, uint64 ctid);
 void vfork_release(struct proc *p);

@@ -63,6 +63,15 @@ _park:
         wfi
         j _park
 
+# Where every hart ends after a panic (panic_halt() jumps here with
+# interrupts off): a debugger finds each halted hart at this symbol.
+.globl panic_halt_loop
+.type panic_halt_loop, @function
+panic_halt_loop:
+        wfi
+        j panic_halt_loop
+.size panic_halt_loop, . - panic_halt_loop
+
 .section .data
 .globl boot_claimed
 .align 3

@@ -190,7 +190,7 @@ static void exec_reset(struct proc *p)
 long exec_core(const char *path, const char *args, long argslen, int argc, int envc)
 {
   struct proc *p = myproc();
-  struct inode *ip = namei(p->cwd, path);
+  struct inode *ip = namei(proc_cwd(p), path);
   if (!ip)
     return -ENOENT;
   if ((ip->mode & S_IFMT) != S_IFREG)

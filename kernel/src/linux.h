@@ -132,6 +132,7 @@
 #define KINFO_POWEROFF 3      // power off now with status a1
 #define KINFO_FUTEX_WAITERS 4 // tasks queued on the futex word at a1 (either key kind)
 #define KINFO_HARTS 5         // harts online
+#define KINFO_PANIC 6         // panic() with the user string at a1 as the reason
 
 // openat flags
 #define O_RDONLY 0
@@ -231,6 +232,9 @@ struct rlimit {
 #define RLIMIT_STACK 3
 #define RLIMIT_NOFILE 7
 #define RLIM_INFINITY (~0UL)
+#define RUSAGE_SELF 0
+#define RUSAGE_CHILDREN (-1)
+#define RUSAGE_THREAD 1
 
 #define CLOCK_REALTIME 0
 #define CLOCK_MONOTONIC 1

@@ -217,6 +217,18 @@ void panic(const char *fmt, ...)
     if (others)
       sbi_send_ipi(others);
   }
-  for (;;)
-    wfi();
+  panic_halt();
+}
+
+extern void panic_halt_loop(void) __attribute__((noreturn));
+
+// Stop this hart for good after a panic: interrupts off, marked halted in
+// its struct cpu for the monitor, waiting in wfi at panic_halt_loop.
+void panic_halt(void)
+{
+  intr_off();
+  struct cpu *c = cpu_or_null();
+  if (c)
+    __atomic_store_n(&c->halted, 1, __ATOMIC_RELEASE);
+  panic_halt_loop();
 }

@@ -15,6 +15,7 @@ struct cpu cpus[NCPU];
 struct proc proc[NPROC];
 struct tgroup tgroups[NPROC];
 struct sighand sighands[NSIGHAND];
+struct fs_struct fs_structs[NPROC];
 struct proc *initproc;
 
 struct spinlock tid_lock;
@@ -24,7 +25,7 @@ static int next_tid = 1;
 // accounting.  Must be acquired before any p->lock.
 struct spinlock wait_lock;
 
-struct spinlock pool_lock;   // tgroups[] and sighands[] slots
+struct spinlock pool_lock;   // tgroups[], sighands[] and fs_structs[] slots
 
 extern void forkret(void);
 
@@ -40,6 +41,8 @@ void proc_init(void)
   }
   for (int i = 0; i < NSIGHAND; i++)
     initlock(&sighands[i].lock, "sighand");
+  for (int i = 0; i < NPROC; i++)
+    initlock(&fs_structs[i].lock, "fs");
 }
 
 int cpuid(void)
@@ -130,6 +133,54 @@ void sighand_put(struct sighand *s)
   release(&pool_lock);
 }
 
+// A current-directory record for one task (and those it shares it with).
+struct fs_struct *fs_alloc(struct inode *cwd)
+{
+  acquire(&pool_lock);
+  for (int i = 0; i < NPROC; i++) {
+    struct fs_struct *fs = &fs_structs[i];
+    if (fs->refs == 0) {
+      fs->refs = 1;
+      fs->cwd = cwd;
+      release(&pool_lock);
+      return fs;
+    }
+  }
+  release(&pool_lock);
+  return 0;
+}
+
+static void fs_get(struct fs_struct *fs)
+{
+  acquire(&pool_lock);
+  fs->refs++;
+  release(&pool_lock);
+}
+
+void fs_put(struct fs_struct *fs)
+{
+  acquire(&pool_lock);
+  if (--fs->refs == 0)
+    fs->cwd = 0;
+  release(&pool_lock);
+}
+
+struct inode *proc_cwd(struct proc *p)
+{
+  acquire(&p->fs->lock);
+  struct inode *ip = p->fs->cwd;
+  release(&p->fs->lock);
+  return ip;
+}
+
+// chdir: every task sharing p's fs_struct (CLONE_FS) moves with it.
+void proc_chdir(struct proc *p, struct inode *dir)
+{
+  acquire(&p->fs->lock);
+  p->fs->cwd = dir;
+  release(&p->fs->lock);
+}
+
 // A fresh task in state USED with a kernel stack, a zeroed trapframe page
 // and a context that starts in forkret.  Returns with p->lock held.
 static struct proc *allocproc(void)
@@ -174,7 +225,7 @@ found:
   p->mm = 0;
   p->files = 0;
   p->sighand = 0;
-  p->cwd = 0;
+  p->fs = 0;
   p->sigmask = 0;
   p->sigpending = 0;
   p->saved_sigmask = 0;
@@ -184,6 +235,8 @@ found:
   p->robust_list = 0;
   p->exit_signal = 0;
   p->utime_ticks = 0;
+  p->nvcsw = 0;
+  p->nivcsw = 0;
   memset(&p->fw, 0, sizeof(p->fw));
   memset(p->sigrec, 0, sizeof(p->sigrec));
   memset(&p->fault, 0, sizeof(p->fault));
@@ -229,6 +282,8 @@ static void clone_abort(struct proc *np)
     files_put(np->files);
   if (np->sighand)
     sighand_put(np->sighand);
+  if (np->fs)
+    fs_put(np->fs);
   acquire(&np->lock);
   freeproc(np);
   release(&np->lock);
@@ -279,6 +334,12 @@ static int clone_resources(struct proc *p, struct proc *np, uint64 flags)
     memmove(np->sighand->action, p->sighand->action, sizeof(np->sighand->action));
     release(&p->sighand->lock);
   }
+  if (flags & CLONE_FS) {
+    fs_get(p->fs);
+    np->fs = p->fs;
+  } else if ((np->fs = fs_alloc(proc_cwd(p))) == 0) {
+    return -ENOMEM;
+  }
   if (flags & CLONE_THREAD) {
     np->group = p->group;
     np->tgid = p->tgid;
@@ -319,7 +380,6 @@ long do_clone(uint64 flags, uint64 newsp, uint64 ptid, uint64 tls, uint64 ctid)
     tf->sp = newsp;
   if (flags & CLONE_SETTLS)
     tf->tp = tls;
-  np->cwd = p->cwd;
   np->sigmask = p->sigmask;
   np->exit_signal = (flags & CLONE_THREAD) ? 0 : (int)(flags & CSIGNAL);
   if (flags & CLONE_CHILD_CLEARTID)
@@ -455,13 +515,14 @@ void task_exit(int wstatus, int whole_group)
   vfork_release(p);
   files_put(p->files);
   sighand_put(p->sighand);
+  fs_put(p->fs);
   mm_unmap_trapframe(p->mm, p->tf_slot);
   mm_put(p->mm);
   acquire(&p->lock);
   p->files = 0;
   p->sighand = 0;
+  p->fs = 0;
   p->mm = 0;
-  p->cwd = 0;
   release(&p->lock);
 
   acquire(&wait_lock);
@@ -621,10 +682,10 @@ void userinit(const char *cmdline)
   p->files = files_alloc();
   p->sighand = sighand_alloc();
   p->mm = mm_alloc();
-  if (!p->group || !p->files || !p->sighand || !p->mm)
+  p->fs = fs_alloc(fs_root);
+  if (!p->group || !p->files || !p->sighand || !p->mm || !p->fs)
     panic("userinit: out of memory");
   p->tf_slot = mm_map_trapframe(p->mm, p->trapframe);
-  p->cwd = fs_root;
   console_open_stdio(p->files);
   safestrcpy(p->name, "init", sizeof(p->name));
   p->state = RUNNABLE;

@@ -38,6 +38,7 @@ struct cpu {
   uint64 next_timer;          // when this hart's timer fires next (timebase ticks)
   struct mm *user_mm;         // address space it runs in user mode now, or 0
   uint64 boot_stack;          // top of this hart's boot/scheduler stack
+  int halted;                 // 1 once stopped for good by a panic (panic_halt_loop)
 #ifdef BUG_TP_LOST
   uint64 user_tp;             // BUG tp-lost: user tp parked per hart, not per thread
 #endif
@@ -127,6 +128,14 @@ struct sighand {
   struct ksigaction action[NSIG];  // index sig-1
 };
 
+// The current directory, shared by CLONE_FS (pthreads share it; fork
+// copies it).
+struct fs_struct {
+  struct spinlock lock;
+  int refs;                   // tasks pointing here (pool_lock)
+  struct inode *cwd;          // current directory (lock to change it)
+};
+
 // Why a task is asleep, for the monitor: futex waits have their own record.
 struct futex_waiter {
   uint64 key_mm;              // address space (private futex) or 0 (shared)
@@ -186,7 +195,7 @@ struct proc {
   struct mm *mm;              // address space
   struct files *files;        // file descriptor table
   struct sighand *sighand;    // signal actions
-  struct inode *cwd;          // current directory
+  struct fs_struct *fs;       // current directory (shared by CLONE_FS)
   uint64 sigmask;             // blocked signals (bit sig-1)
   uint64 sigpending;          // pending signals (lock)
   uint64 saved_sigmask;       // rt_sigsuspend: the mask to restore after the handler
@@ -200,10 +209,13 @@ struct proc {
   struct sigcause sigrec[32]; // why each classic signal is pending (index sig-1)
   struct sigrec fault;        // the last fault signal's full record (lock)
   uint64 utime_ticks;         // timer ticks charged to this task
+  uint64 nvcsw;               // times it gave up its hart to sleep (getrusage ru_nvcsw)
+  uint64 nivcsw;              // times it gave up its hart still runnable (ru_nivcsw)
   char name[16];              // for the monitor
 };
 
 extern struct proc proc[NPROC];
+extern struct fs_struct fs_structs[NPROC];
 extern struct spinlock wait_lock;
 
 #endif

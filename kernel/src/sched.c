@@ -67,6 +67,10 @@ void sched(void)
     panic("sched: running");
   if (intr_get())
     panic("sched: interruptible");
+  if (p->state == RUNNABLE)
+    p->nivcsw++;
+  else if (p->state == SLEEPING)
+    p->nvcsw++;
   int intena = mycpu()->intena;
   swtch(&p->context, &mycpu()->context);
   mycpu()->intena = intena;

@@ -100,18 +100,38 @@ static const struct syscall_entry syscalls[] = {
 };
 #define NSYSCALL ARRAY_SIZE(syscalls)
 
-// Unknown numbers seen so far (logged once each).
+// Unknown numbers seen so far, each logged once: a bitmap below 512 and a
+// short list above (when it is full, numbers above 512 are no longer logged).
 static uint64 unknown_seen[8];
+static uint64 unknown_high[32];
+static int unknown_nhigh;
+static struct spinlock unknown_lock = {0, "unknown", 0};
 
-static void log_unknown(struct proc *p, uint64 num)
+// 1 the first time num is seen.
+static int first_unknown(uint64 num)
 {
   if (num < 512) {
     uint64 bit = 1UL << (num % 64);
-    if (__atomic_fetch_or(&unknown_seen[num / 64], bit, __ATOMIC_RELAXED) & bit)
-      return;
+    return !(__atomic_fetch_or(&unknown_seen[num / 64], bit, __ATOMIC_RELAXED) & bit);
   }
-  klog_printf("[kernel] pid %d (%s): unknown syscall %d, returning -ENOSYS\n", p->tgid, p->name,
-              (int)num);
+  int first = 1;
+  acquire(&unknown_lock);
+  for (int i = 0; i < unknown_nhigh; i++)
+    if (unknown_high[i] == num)
+      first = 0;
+  if (first && unknown_nhigh < (int)ARRAY_SIZE(unknown_high))
+    unknown_high[unknown_nhigh++] = num;
+  else
+    first = 0;
+  release(&unknown_lock);
+  return first;
+}
+
+static void log_unknown(struct proc *p, uint64 num)
+{
+  if (first_unknown(num))
+    klog_printf("[kernel] pid %d (%s): unknown syscall %ld, returning -ENOSYS\n", p->tgid,
+                p->name, (long)num);
 }
 
 // Calls that SA_RESTART restarts after a handler when a signal interrupted

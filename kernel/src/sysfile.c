@@ -25,7 +25,7 @@ static int start_dir(int dirfd, const char *path, struct inode **dir)
 {
   struct proc *p = myproc();
   if (path[0] == '/' || dirfd == AT_FDCWD) {
-    *dir = p->cwd;
+    *dir = proc_cwd(p);
     return 0;
   }
   struct file *f = fd_get(p, dirfd);
@@ -437,7 +437,7 @@ long sys_pipe2(uint64 fds, int flags)
 long sys_getcwd(uint64 buf, uint64 size)
 {
   char path[MAXPATH];
-  int n = inode_path(myproc()->cwd, path, sizeof(path));
+  int n = inode_path(proc_cwd(myproc()), path, sizeof(path));
   if ((uint64)n + 1 > size)
     return -ERANGE;
   if (copyout(myproc()->mm, buf, path, n + 1) < 0)
@@ -453,7 +453,7 @@ long sys_chdir(uint64 upath)
     return r;
   if ((ip->mode & S_IFMT) != S_IFDIR)
     return -ENOTDIR;
-  myproc()->cwd = ip;
+  proc_chdir(myproc(), ip);
   return 0;
 }
 

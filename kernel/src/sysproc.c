@@ -301,12 +301,40 @@ long sys_times(uint64 buf)
   return time_now() / (timebase_hz / TICK_HZ);
 }
 
+// struct rusage: ru_utime, ru_stime (struct timeval), then 14 longs of
+// which ru_nvcsw and ru_nivcsw are the last two.
+struct rusage_linux {
+  struct timeval utime, stime;
+  long rest[12];
+  long nvcsw, nivcsw;
+};
+
+static void add_usage(struct rusage_linux *r, const struct proc *t)
+{
+  uint64 us = r->utime.tv_sec * 1000000 + r->utime.tv_usec + t->utime_ticks * (1000000 / TICK_HZ);
+  r->utime.tv_sec = us / 1000000;
+  r->utime.tv_usec = us % 1000000;
+  r->nvcsw += t->nvcsw;
+  r->nivcsw += t->nivcsw;
+}
+
+// getrusage: RUSAGE_SELF sums the live threads of the process,
+// RUSAGE_THREAD is the caller alone; children are not accounted (zeros).
 long sys_getrusage(int who, uint64 buf)
 {
-  (void)who;
-  uint8 z[144];
-  memset(z, 0, sizeof(z));
-  return copyout(myproc()->mm, buf, z, sizeof(z));
+  struct proc *p = myproc();
+  struct rusage_linux r;
+  memset(&r, 0, sizeof(r));
+  if (who == RUSAGE_THREAD) {
+    add_usage(&r, p);
+  } else if (who == RUSAGE_SELF) {
+    for (struct proc *t = proc; t < &proc[NPROC]; t++)
+      if (t->group == p->group && t->state != UNUSED)
+        add_usage(&r, t);
+  } else if (who != RUSAGE_CHILDREN) {
+    return -EINVAL;
+  }
+  return copyout(p->mm, buf, &r, sizeof(r));
 }
 
 long sys_umask(int mask)
@@ -383,6 +411,12 @@ long sys_kinfo(int what, long arg)
     power_off(arg);
   if (what == KINFO_FUTEX_WAITERS)
     return futex_count_waiters(myproc()->mm, arg);
+  if (what == KINFO_PANIC) {
+    char why[128];
+    if (copyinstr(myproc()->mm, why, arg, sizeof(why)) < 0)
+      return -EFAULT;
+    panic("%s (asked by pid %d)", why, myproc()->tgid);
+  }
   if (what == KINFO_HARTS) {
     int n = 0;
     for (int i = 0; i < NCPU; i++)

@@ -22,13 +22,6 @@ void trap_init_hart(void)
   w_sie(r_sie() | SIE_SEIE | SIE_STIE | SIE_SSIE);
 }
 
-static void halt_this_hart(void)
-{
-  intr_off();
-  for (;;)
-    wfi();
-}
-
 enum { INTR_NONE, INTR_DEVICE, INTR_TIMER, INTR_IPI };
 
 // An interrupt: which kind it was.
@@ -36,7 +29,7 @@ static int devintr(uint64 scause)
 {
   uint64 code = scause & ~SCAUSE_INTR;
   if (panicked)
-    halt_this_hart();
+    panic_halt();
   if (code == IRQ_S_EXT) {
     int hart = cpuid();
     int irq = plic_claim(hart);

@@ -3,6 +3,7 @@
 //   /init tests            run every test in /etc/tests, print a summary,
 //                          exit with the number of failures
 //   /init tests:a,b        only those tests
+//   /init shell            only the shell
 //   /init                  run every test, then the shell
 #include <dirent.h>
 #include <errno.h>
@@ -163,7 +164,8 @@ int main(int argc, char **argv)
     const char *only = mode[5] == ':' ? mode + 6 : 0;
     return run_tests(only);
   }
-  run_tests(0);
+  if (!mode || strcmp(mode, "shell") != 0)
+    run_tests(0);
   shell();
   return 0;
 }

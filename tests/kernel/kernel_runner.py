@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -150,3 +151,80 @@ def run_trapscope(elf: Path, append: str = "init=tests", smp: int = 2,
         cmd += ["--bios", bios]
     cmd.append(str(elf))
     return run_command(cmd, timeout)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class QemuSession:
+    """QEMU running the kernel in the background with its gdbstub on a port.
+
+        with QemuSession(elf, "init=...", smp=2) as q:
+            q.wait_for(b"called from")
+            out = gdb_batch(elf, q.port, ["info threads"])
+
+    The process is killed when the block ends."""
+
+    def __init__(self, elf: Path, append: str, smp: int = 2, mem: int = 128) -> None:
+        self.port = free_port()
+        self.command = qemu_command(elf, append, smp, mem) + [
+            "-gdb", f"tcp:127.0.0.1:{self.port}"]
+        self._chunks: List[bytes] = []
+        self._proc: subprocess.Popen | None = None
+        self._reader: threading.Thread | None = None
+
+    def __enter__(self) -> QemuSession:
+        self._proc = subprocess.Popen(self.command, stdin=subprocess.DEVNULL,
+                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                      start_new_session=True)
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        return self
+
+    def _read(self) -> None:
+        assert self._proc is not None and self._proc.stdout is not None
+        while True:
+            data = self._proc.stdout.read1(65536)
+            if not data:
+                return
+            self._chunks.append(data)
+
+    def output(self) -> str:
+        """The serial output so far."""
+        return b"".join(self._chunks).decode("utf-8", "replace").replace("\r\n", "\n")
+
+    def wait_for(self, text: bytes, timeout: float = 60) -> None:
+        """Wait until the output shows text; fail with the transcript if it never does."""
+        assert self._proc is not None
+        deadline = time.monotonic() + timeout
+        while text not in b"".join(self._chunks):
+            if self._proc.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"no {text!r} from {' '.join(self.command)}\n{self.output()}")
+            time.sleep(0.05)
+
+    def __exit__(self, *exc) -> None:
+        if self._proc is not None:
+            if self._proc.poll() is None:
+                os.killpg(self._proc.pid, signal.SIGKILL)
+            self._proc.wait()
+            if self._reader is not None:
+                self._reader.join(timeout=5)
+            assert self._proc.stdout is not None
+            self._proc.stdout.close()
+
+
+def gdb_batch(elf: Path, port: int, commands: Sequence[str], timeout: float = 60) -> str:
+    """Run gdb-multiarch in batch mode against 127.0.0.1:port with elf's symbols;
+    its output.  It attaches (stopping the target), runs commands and detaches."""
+    cmd = [require("gdb-multiarch"), "-batch", "-nx", "-ex", "set pagination off",
+           "-ex", "set confirm off", "-ex", f"target remote 127.0.0.1:{port}"]
+    for c in commands:
+        cmd += ["-ex", c]
+    cmd += ["-ex", "detach", str(elf)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    assert proc.returncode == 0, f"{' '.join(cmd)}\n{proc.stdout}{proc.stderr}"
+    return proc.stdout + proc.stderr
