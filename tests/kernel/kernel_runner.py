@@ -143,14 +143,16 @@ def run_qemu(elf: Path, append: str = "init=tests", smp: int = 2, mem: int = 128
 
 
 def run_trapscope(elf: Path, append: str = "init=tests", smp: int = 2,
-                  bios: str | None = None, timeout: float = 900) -> RunResult:
-    """Boot elf on trapscope's own machine (`trapscope run`)."""
+                  bios: str | None = None, timeout: float = 900,
+                  interact: Sequence[Tuple[bytes, bytes]] = ()) -> RunResult:
+    """Boot elf on trapscope's own machine (`trapscope run`); interact as for run_qemu
+    (the input goes to the guest through `trapscope run`'s stdin)."""
     cmd = [sys.executable, "-m", "trapscope.tools.cli", "run", "--smp", str(smp),
            "--append", append]
     if bios:
         cmd += ["--bios", bios]
     cmd.append(str(elf))
-    return run_command(cmd, timeout)
+    return run_command(cmd, timeout, interact)
 
 
 def free_port() -> int:
@@ -228,3 +230,30 @@ def gdb_batch(elf: Path, port: int, commands: Sequence[str], timeout: float = 60
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     assert proc.returncode == 0, f"{' '.join(cmd)}\n{proc.stdout}{proc.stderr}"
     return proc.stdout + proc.stderr
+
+
+# The shell alone (`/init shell`) driven through the console: line input with
+# echo, backspace and Ctrl-U editing, a program run with the typed words, and
+# `exit 3` as the run's exit status.
+SHELL_APPEND = "init=/init shell"
+SHELL_SESSION = [
+    (b"$ ", b"echo typed at   the console\r"),
+    (b"$ ", b"echo abX\x7fc\r"),
+    (b"$ ", b"echo junk\x15echo kept\r"),
+    (b"$ ", b"ls /etc\r"),
+    (b"$ ", b"exit 3\r"),
+]
+
+
+def check_shell_session(result: RunResult) -> None:
+    """What SHELL_SESSION must have shown."""
+    out = result.output
+    assert result.status == 3, result.transcript()
+    assert "PASS" not in out, result.transcript()   # no tests ran first
+    assert "trapscope shell:" in out, result.transcript()
+    # the kernel echoes each typed line, then echo prints its arguments
+    assert "$ echo typed at   the console\ntyped at the console\n" in out, result.transcript()
+    assert "$ echo abX\b \bc\nabc\n" in out, result.transcript()
+    assert "\nkept\n" in out and "junk\n" not in out, result.transcript()
+    assert "$ ls /etc\ntests\n" in out, result.transcript()
+    assert "[kernel] init exited with status 3" in out, result.transcript()

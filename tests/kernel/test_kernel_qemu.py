@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from kernel_runner import require, run_qemu
+from kernel_runner import SHELL_APPEND, SHELL_SESSION, check_shell_session, require, run_qemu
 from trapscope.kernel.build import build_kernel, list_tests
 
 
@@ -109,6 +109,11 @@ def test_no_init_runs_the_tests_then_a_shell_on_the_console(kernel_elf):
     assert "\ntyped at the console\n" in result.output, result.transcript()
     assert "\ntests\n" in result.output, result.transcript()
     assert result.status == 5, result.transcript()
+
+
+def test_console_line_input_reaches_a_program_through_the_uart(kernel_elf):
+    """QEMU's serial stdin -> UART -> the console's line editing -> read(0)."""
+    check_shell_session(run_qemu(kernel_elf, SHELL_APPEND, interact=SHELL_SESSION))
 
 
 def test_kernel_elf_path_is_the_cache(kernel_elf):

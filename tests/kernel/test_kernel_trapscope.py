@@ -8,7 +8,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from kernel_runner import OPENSBI_JUMP, run_qemu, run_trapscope
+from kernel_runner import (
+    OPENSBI_JUMP,
+    SHELL_APPEND,
+    SHELL_SESSION,
+    check_shell_session,
+    run_qemu,
+    run_trapscope,
+)
 from trapscope.kernel.build import list_tests
 
 # trapscope runs a few million instructions per second at best and the test
@@ -34,3 +41,9 @@ def test_trapscope_prints_what_qemu_prints(kernel_elf, qemu_verdicts, bios):
     before, after = result.frames()
     assert before == after, f"{before - after} frames leaked\n{result.transcript()}"
     assert result.status == 0, result.transcript()
+
+
+def test_console_line_input_through_trapscope_run_stdin(kernel_elf):
+    """`trapscope run`'s stdin -> the UART -> the console's line editing -> read(0)."""
+    result = run_trapscope(kernel_elf, SHELL_APPEND, interact=SHELL_SESSION, timeout=300)
+    check_shell_session(result)
