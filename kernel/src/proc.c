@@ -562,7 +562,11 @@ long do_wait4(long pid, uint64 status_addr, int options, uint64 rusage)
         int cpid = pp->tid;
         int xs = pp->xstate;
         release(&pp->lock);
-        if (status_addr && copyout(me->mm, status_addr, &xs, sizeof(xs)) < 0) {
+        // Bad pointers leave the child unreaped (Linux reaps it and loses it).
+        uint8 zero[144];   // struct rusage: not accounted
+        memset(zero, 0, sizeof(zero));
+        if ((status_addr && copyout(me->mm, status_addr, &xs, sizeof(xs)) < 0) ||
+            (rusage && copyout(me->mm, rusage, zero, sizeof(zero)) < 0)) {
           release(&wait_lock);
           return -EFAULT;
         }
@@ -570,11 +574,6 @@ long do_wait4(long pid, uint64 status_addr, int options, uint64 rusage)
         freeproc(pp);
         release(&pp->lock);
         release(&wait_lock);
-        if (rusage) {
-          uint8 zero[144];
-          memset(zero, 0, sizeof(zero));
-          copyout(me->mm, rusage, zero, sizeof(zero));
-        }
         return cpid;
       }
       release(&pp->lock);

@@ -1,8 +1,15 @@
 // efault: bad user pointers make system calls fail with EFAULT, never crash
 // the kernel: unmapped, kernel, non-canonical, read-only and partly bad
-// buffers.
+// buffers, for every kind of call that copies from or to user memory.
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/futex.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/shm.h>
+#include <sys/uio.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -20,10 +27,71 @@ static void expect_efault(long r, const char *what)
     FAIL("%s: returned %ld errno %d, want EFAULT", what, r, errno);
 }
 
+// Every other kind of system call that copies to or from user memory, with
+// the pointer argument bad.
+static void more_calls(void *b, int dirfd, int shmid)
+{
+  struct iovec bad_base = {b, 16};
+  char ok[64];
+  struct iovec good_then_bad[2] = {{ok, 0}, {b, 16}};
+  expect_efault(syscall(SYS_readv, dirfd, b, 1), "readv with a bad iovec array");
+  expect_efault(syscall(SYS_writev, 1, b, 1), "writev with a bad iovec array");
+  expect_efault(syscall(SYS_writev, 1, &bad_base, 1), "writev from a bad buffer");
+  expect_efault(syscall(SYS_writev, 1, good_then_bad, 2), "writev, second buffer bad");
+  int fd = open("/etc/tests", O_RDONLY);
+  expect_efault(syscall(SYS_readv, fd, &bad_base, 1), "readv into a bad buffer");
+  expect_efault(syscall(SYS_pread64, fd, b, 8, 0), "pread64 into a bad buffer");
+  close(fd);
+  expect_efault(syscall(SYS_newfstatat, AT_FDCWD, b, ok, 0), "newfstatat of a bad path");
+  expect_efault(syscall(SYS_newfstatat, AT_FDCWD, "/etc/tests", b, 0), "newfstatat into bad");
+  expect_efault(syscall(SYS_faccessat, AT_FDCWD, b, R_OK), "faccessat of a bad path");
+  expect_efault(syscall(SYS_chdir, b), "chdir to a bad path");
+  expect_efault(syscall(SYS_readlinkat, AT_FDCWD, b, ok, sizeof(ok)), "readlinkat bad path");
+  expect_efault(syscall(SYS_getdents64, dirfd, b, 512), "getdents64 into a bad buffer");
+  expect_efault(syscall(SYS_getcwd, b, 64), "getcwd into a bad buffer");
+  expect_efault(syscall(SYS_ioctl, 0, TCGETS, b), "ioctl TCGETS into a bad buffer");
+  expect_efault(syscall(SYS_gettimeofday, b, 0), "gettimeofday");
+  expect_efault(syscall(SYS_clock_getres, CLOCK_MONOTONIC, b), "clock_getres");
+  expect_efault(syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, 0, b, 0), "clock_nanosleep");
+  expect_efault(syscall(SYS_getrandom, b, 16, 0), "getrandom");
+  expect_efault(syscall(SYS_prlimit64, 0, RLIMIT_STACK, 0, b), "prlimit64 old limit");
+  expect_efault(syscall(SYS_getrlimit, RLIMIT_NOFILE, b), "getrlimit");
+  expect_efault(syscall(SYS_sched_getaffinity, 0, 8, b), "sched_getaffinity");
+  expect_efault(syscall(SYS_getcpu, b, 0, 0), "getcpu");
+  expect_efault(syscall(SYS_sysinfo, b), "sysinfo");
+  expect_efault(syscall(SYS_times, b), "times");
+  expect_efault(syscall(SYS_getrusage, RUSAGE_SELF, b), "getrusage");
+  expect_efault(syscall(SYS_rt_sigaction, SIGUSR1, b, 0, 8), "rt_sigaction new action");
+  expect_efault(syscall(SYS_rt_sigaction, SIGUSR1, 0, b, 8), "rt_sigaction old action");
+  expect_efault(syscall(SYS_rt_sigprocmask, SIG_BLOCK, b, 0, 8), "rt_sigprocmask set");
+  expect_efault(syscall(SYS_rt_sigprocmask, SIG_BLOCK, 0, b, 8), "rt_sigprocmask old set");
+  expect_efault(syscall(SYS_rt_sigpending, b, 8), "rt_sigpending");
+  expect_efault(syscall(SYS_rt_sigsuspend, b, 8), "rt_sigsuspend");
+  expect_efault(syscall(SYS_sigaltstack, 0, b), "sigaltstack old stack");
+  expect_efault(syscall(SYS_get_robust_list, 0, b, ok), "get_robust_list head");
+  expect_efault(syscall(SYS_prctl, PR_SET_NAME, b), "prctl PR_SET_NAME");
+  expect_efault(syscall(SYS_prctl, PR_GET_NAME, b), "prctl PR_GET_NAME");
+  expect_efault(syscall(SYS_ppoll, b, 1, 0, 0), "ppoll fds");
+  expect_efault(syscall(SYS_shmctl, shmid, IPC_STAT, b), "shmctl IPC_STAT");
+  expect_efault(syscall(SYS_execve, "/bin/true", b, 0), "execve argv array");
+  expect_efault(syscall(SYS_futex, b, FUTEX_WAKE, 1, 0, 0, 0), "futex word");
+}
+
 int main(void)
 {
   tstart("efault");
   void *bad[] = {(void *)8, KERNEL_ADDR, HIGH_ADDR, WILD_ADDR};
+  int dirfd = open("/tests", O_RDONLY | O_DIRECTORY);
+  int shmid = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+  CHECK(dirfd >= 0 && shmid >= 0, "open /tests, shmget");
+  // wait4 needs a child to get as far as copying the rusage
+  pid_t child = fork();
+  if (child == 0)
+    _exit(0);
+  while (syscall(SYS_wait4, child, 0, 0, KERNEL_ADDR) != -1)
+    ;
+  CHECK(errno == EFAULT, "wait4 with a bad rusage: errno %d", errno);
+  CHECK(waitpid(child, 0, 0) == child, "wait4 with a bad rusage lost the child");
   for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     void *b = bad[i];
     expect_efault(syscall(SYS_write, 1, b, 10), "write from a bad buffer");
@@ -36,7 +104,10 @@ int main(void)
     expect_efault(syscall(SYS_pipe2, b, 0), "pipe2");
     expect_efault(syscall(SYS_uname, b), "uname");
     expect_efault(syscall(SYS_nanosleep, b, 0), "nanosleep");
+    more_calls(b, dirfd, shmid);
   }
+  close(dirfd);
+  shmctl(shmid, IPC_RMID, 0);
   // A read-only page is a bad destination.
   char *ro = mmap(0, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   CHECK(ro != MAP_FAILED, "mmap");

@@ -1,6 +1,8 @@
 // forktest: copy-on-write fork.  Parent and child write the same pages and
 // each keeps its own data; pages are shared until written (free frames
-// show it); many forks, nested forks; no frames leak.
+// show it); the kernel's own writes (read()) copy too; a page nobody else
+// shares any more is written in place; many forks, nested forks; no frames
+// leak.
 #include <errno.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -75,6 +77,58 @@ static void cow_both_write(void)
   close(down[1]);
 }
 
+// Once the other sharer of a copy-on-write page has gone, a write to it
+// takes no new frame: the count is 1, so the fault only restores write
+// permission.
+static void sole_owner_writes_in_place(void)
+{
+  fill('s');
+  pid_t pid = fork();
+  CHECK(pid >= 0, "fork: %d", errno);
+  if (pid == 0)
+    _exit(0);
+  CHECK(wait_ok(pid), "child failed");
+  long before = free_frames();
+  fill('t');
+  long used = before - free_frames();
+  CHECK(used < 4, "writing %d pages nobody shares any more took %ld frames", NPAGES, used);
+  CHECK(check('t') < 0, "data lost");
+}
+
+// The kernel's own writes into user memory (read() into a buffer) copy a
+// shared page too: neither side sees the other's data.
+static void kernel_writes_copy_too(void)
+{
+  fill('k');
+  int data[2], ack[2], go[2];
+  CHECK(pipe(data) == 0 && pipe(ack) == 0 && pipe(go) == 0, "pipe");
+  char z[64], x = 'x';
+  memset(z, 'Z', sizeof(z));
+  pid_t pid = fork();
+  CHECK(pid >= 0, "fork: %d", errno);
+  if (pid == 0) {
+    if (read(data[0], buf + 5 * PG, sizeof(z)) != sizeof(z) || buf[5 * PG] != 'Z')
+      _exit(2);
+    if (write(ack[1], &x, 1) != 1 || read(go[0], &x, 1) != 1)
+      _exit(3);
+    // the parent has read() into its page 6 by now
+    _exit(check('k') == 5 && buf[6 * PG] == (char)('k' + 6 % 7) ? 0 : 4);
+  }
+  CHECK(write(data[1], z, sizeof(z)) == sizeof(z), "write");
+  CHECK(read(ack[0], &x, 1) == 1, "read");
+  CHECK(write(data[1], z, sizeof(z)) == sizeof(z), "write");
+  CHECK(read(data[0], buf + 6 * PG, sizeof(z)) == sizeof(z), "read");
+  CHECK(write(go[1], &x, 1) == 1, "write");
+  int st;
+  CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+        "the child saw the parent's read() data or lost its own (status %#x)", st);
+  CHECK(buf[5 * PG] == (char)('k' + 5 % 7) && buf[6 * PG] == 'Z',
+        "the child's read() changed the parent's page");
+  int fds[] = {data[0], data[1], ack[0], ack[1], go[0], go[1]};
+  for (int i = 0; i < 6; i++)
+    close(fds[i]);
+}
+
 static void many_forks(int n)
 {
   for (int i = 0; i < n; i++) {
@@ -112,8 +166,11 @@ int main(void)
   cow_both_write();
   many_forks(2);
   CHECK(tree(1) == 0, "tree");
+  sole_owner_writes_in_place();
+  kernel_writes_copy_too();
   long before = free_frames();
   cow_both_write();
+  kernel_writes_copy_too();
   many_forks(40);
   CHECK(tree(3) == 0, "fork tree failed");
   long after = free_frames();

@@ -1,10 +1,12 @@
 // mmaptest: lazy anonymous mmap, MAP_FIXED over the middle of an area,
 // munmap of a middle slice, mprotect then a write that must fault and kill,
-// shared anonymous memory across fork, read-only file mappings.
+// shared anonymous memory across fork, file mappings of the initramfs
+// (contents, faults on read-only ones, MAP_PRIVATE copy-on-write).
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include "tlib.h"
 
@@ -111,7 +113,8 @@ static void shared_anon(void)
   munmap((void *)s, PG);
 }
 
-static void file_map(void)
+// Read-only file mappings of the initramfs: /etc/tests (one short page).
+static void small_file_map(void)
 {
   int fd = open("/etc/tests", O_RDONLY);
   CHECK(fd >= 0, "open /etc/tests");
@@ -124,12 +127,71 @@ static void file_map(void)
   CHECK(p[n] == 0, "bytes past the end of the file are not zero");
   char *w = mmap(0, PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   CHECK(w == MAP_FAILED && errno == EACCES, "writable shared mapping of a read-only file");
-  char *c = mmap(0, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
-  CHECK(c != MAP_FAILED, "private writable file mapping");
-  c[0] = '#';
-  CHECK(p[0] == want[0], "a private write reached the file");
   munmap(p, PG);
-  munmap(c, PG);
+  close(fd);
+}
+
+#define FPAGES 8
+#define FOFF (3 * PG)
+
+static int same_as_file(int fd, const char *p, long off, long len)
+{
+  static char buf[FPAGES * PG];
+  return pread(fd, buf, len, off) == len && memcmp(buf, p, len) == 0;
+}
+
+// A multi-page file mapped from an offset: the pages are the file's (shared
+// with the kernel image, not copied), read-only ones fault on a write, and
+// MAP_PRIVATE writes stay private (copy-on-write), across fork too.
+static void file_map(void)
+{
+  int fd = open("/tests/hello", O_RDONLY);
+  CHECK(fd >= 0, "open /tests/hello");
+  struct stat st;
+  CHECK(fstat(fd, &st) == 0 && st.st_size > FOFF + FPAGES * PG, "hello is %ld bytes",
+        (long)st.st_size);
+  char *p = mmap(0, FPAGES * PG, PROT_READ, MAP_PRIVATE, fd, FOFF);
+  CHECK(p != MAP_FAILED, "mmap file at an offset: errno %d", errno);
+  long before = free_frames();
+  for (int i = 0; i < FPAGES; i++)
+    read_byte(p + i * PG);
+  CHECK(before - free_frames() < FPAGES / 2, "reading %d file pages took %ld frames", FPAGES,
+        before - free_frames());
+  CHECK(same_as_file(fd, p, FOFF, FPAGES * PG), "the mapping differs from pread()");
+  CHECK(killed_by(write_byte, p + PG + 8) == SIGSEGV, "a write to a read-only file map lived");
+  char *sh = mmap(0, PG, PROT_READ, MAP_SHARED, fd, FOFF + PG);
+  CHECK(sh != MAP_FAILED && memcmp(sh, p + PG, PG) == 0, "read-only shared file mapping");
+  CHECK(mprotect(sh, PG, PROT_READ | PROT_WRITE) < 0 && errno == EACCES,
+        "mprotect made a shared file mapping writable: errno %d", errno);
+  char *c = mmap(0, 2 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, FOFF + PG);
+  CHECK(c != MAP_FAILED && c[7] == p[PG + 7], "private writable file mapping");
+  char first = c[0];
+  c[0] = first ^ 0x55;
+  c[PG + 5] = '#';
+  CHECK(same_as_file(fd, sh, FOFF + PG, PG) && same_as_file(fd, p, FOFF, FPAGES * PG),
+        "a private write reached the file or another mapping");
+  char *again = mmap(0, PG, PROT_READ, MAP_PRIVATE, fd, FOFF + PG);
+  CHECK(again != MAP_FAILED && again[0] == first, "a new mapping sees another's private write");
+  // mprotect a read-only private file mapping to writable: private writes
+  CHECK(mprotect(p, PG, PROT_READ | PROT_WRITE) == 0, "mprotect private file map: errno %d",
+        errno);
+  p[0] ^= 1;
+  CHECK(same_as_file(fd, again, FOFF + PG, PG), "the file changed");
+  // a child inherits the private copy; its own writes stay its own
+  pid_t pid = fork();
+  if (pid == 0) {
+    int ok = c[0] == (char)(first ^ 0x55) && c[PG + 5] == '#';
+    c[1] ^= 0x77;
+    _exit(ok ? 0 : 1);
+  }
+  int ws;
+  CHECK(waitpid(pid, &ws, 0) == pid && WIFEXITED(ws) && WEXITSTATUS(ws) == 0,
+        "the child did not see the private copy: %#x", ws);
+  CHECK(c[1] == again[1], "the child's private write reached the parent");
+  munmap(p, FPAGES * PG);
+  munmap(sh, PG);
+  munmap(c, 2 * PG);
+  munmap(again, PG);
   close(fd);
 }
 
@@ -140,11 +202,13 @@ int main(void)
   fixed_and_holes();
   protect();
   shared_anon();
+  small_file_map();
   file_map();
   long before = free_frames();
   fixed_and_holes();
   protect();
   shared_anon();
+  small_file_map();
   file_map();
   long after = free_frames();
   CHECK(before == after, "frames leaked: %ld before, %ld after", before, after);
