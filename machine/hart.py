@@ -460,7 +460,7 @@ class Hart(HartAccess, HartSystem):
         build = codecache.build
         while self.ic + self.faults < until and not self.waiting:
             self.cur_ic = self.ic
-            deadline = self.timers()
+            self.lim = min(until - self.faults, self.timers())
             if self.mip_value() & self.mie:
                 cause = T.pending_interrupt(self)
                 if cause is not None:
@@ -470,7 +470,10 @@ class Hart(HartAccess, HartSystem):
                         return self._stop(StopReason.TRAP, cause=e.cause)
             if sched.halt_requested or sched.exit_code is not None:
                 return None
-            self.lim = min(until - self.faults, deadline)
+            if self.lim <= self.ic:
+                # Taking it poked the hart (lim = 0): the firmware hook, or the new
+                # privilege, left an interrupt pending that may be taken now.
+                continue
             if self.dbg.active:
                 stop = self._dispatch_debug()
                 if stop is not None:

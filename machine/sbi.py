@@ -182,10 +182,6 @@ class Sbi:
         if code == T.IRQ_M_TIMER:
             self._set_mip(hart, STIP, True)
         hart.csr_write(CSR_MIE, mie & ~(1 << code))
-        # What the hart does next on hardware: take the S interrupt just made pending.
-        cause = T.pending_interrupt(hart)
-        if cause is not None:
-            T.enter_trap(hart, cause, 0, hart.pc)
         return True
 
     def _set_mip(self, hart: Any, bit: int, on: bool) -> None:

@@ -257,6 +257,61 @@ def test_timer_interrupts_arrive_at_the_same_instruction_whatever_the_quantum():
     assert 700 < counts[1000] < 760  # about 1500 ticks of a 2-instruction loop
 
 
+HOOKED_TIMER = """
+.section .text.init
+.globl _start
+_start:
+  la t0, s_handler
+  csrw stvec, t0
+  li t0, 1 << 5
+  csrw mideleg, t0
+  li t0, (1 << 5) | (1 << 7)
+  csrw mie, t0
+  li t0, -1
+  csrw pmpaddr0, t0
+  li t0, 0x1f
+  csrw pmpcfg0, t0
+  li t0, 3 << 11
+  csrc mstatus, t0
+  li t0, (1 << 11) | 2
+  csrs mstatus, t0
+  la t0, s_loop
+  csrw mepc, t0
+  li a0, 0
+  mret
+s_loop:
+  addi a0, a0, 1
+  j s_loop
+.balign 4
+s_handler:
+""" + EXIT
+
+
+def _firmware_timer(hart, cause: int, tval: int) -> bool:
+    """An M-mode firmware hook as OpenSBI's timer path: MTIP becomes STIP, MTIE is masked."""
+    if cause != (1 << 63) | 7:
+        return False
+    hart.csr_write(0x344, hart.csr_read(0x344) | 1 << 5)
+    hart.csr_write(0x304, hart.csr_read(0x304) & ~(1 << 7))
+    return True
+
+
+def _hooked_timer_count(quantum: int) -> int:
+    m = MiniMachine(quantum=quantum)
+    m.load(str(build("hooked-timer", HOOKED_TIMER)))
+    h = m.harts[0]
+    h.m_trap_hook = _firmware_timer
+    h.mtimecmp = 1500
+    assert m.run(max_insns=100_000).reason is StopReason.EXITED
+    return h.x[10]
+
+
+def test_an_interrupt_the_firmware_hook_leaves_pending_is_taken_at_once():
+    counts = {q: _hooked_timer_count(q) for q in (37, 1000, 10_000)}
+    assert len(set(counts.values())) == 1, counts
+    assert 700 < counts[1000] < 760  # the S handler runs at the deadline, 1500 ticks in
+
+
 GARBAGE = """
 .section .text.init
 .globl _start

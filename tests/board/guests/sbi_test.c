@@ -24,6 +24,7 @@
 volatile long exit_reason = 0;
 static volatile int timer_hits, ipi_hits, secondary_done;
 static volatile long sec_hartid = -1, sec_opaque = -1;
+static volatile unsigned long timer_seen_at;
 extern char trap_entry[], secondary_entry[];
 extern long patchme(void);
 
@@ -49,6 +50,8 @@ void trap(unsigned long cause, unsigned long tval)
 {
     (void)tval;
     if (cause == (INTR | 5)) {
+        if (!timer_seen_at)
+            timer_seen_at = csr_read(time);
         timer_hits++;
         sbi(EXT_TIME, 0, -1, 0, 0, 0);
     } else if (cause == (INTR | 1)) {
@@ -96,6 +99,26 @@ static void test_time(void)
     sbi_legacy(0, csr_read(time) + 1000); /* legacy set_timer */
     wait_until(&timer_hits, 2);
     report("legacy_timer_hits", timer_hits);
+}
+
+/* How late the S timer interrupt comes while the hart runs (no WFI) with
+   interrupts on: the firmware turns the M timer interrupt into STIP, and the
+   hart must take that at once, whatever the deadline's phase. */
+static void test_timer_latency(void)
+{
+    static const unsigned long delays[] = {3001, 7919, 12007, 4999, 15013};
+    unsigned long worst = 0;
+    for (unsigned i = 0; i < sizeof delays / sizeof delays[0]; i++) {
+        int before = timer_hits;
+        timer_seen_at = 0;
+        unsigned long deadline = csr_read(time) + delays[i];
+        sbi(EXT_TIME, 0, deadline, 0, 0, 0);
+        while (timer_hits == before)
+            ;
+        if (timer_seen_at - deadline > worst)
+            worst = timer_seen_at - deadline;
+    }
+    report("timer_latency_worst", worst);
 }
 
 static void test_ipi(void)
@@ -180,6 +203,7 @@ int main(long hartid, long fdt)
     report("boot_fdt", fdt);
     test_base();
     test_time();
+    test_timer_latency();
     test_ipi();
     test_hsm();
     test_fence_i();
