@@ -133,6 +133,7 @@ class Hart(HartAccess, HartSystem):
         self.blocks: dict = {}
         self.singles: dict = {}
         self._init_csrs()
+        self._init_inputs()
         self._init_globals()
         sched.add_hart(self)
         self.code.attach(self)
@@ -141,7 +142,7 @@ class Hart(HartAccess, HartSystem):
     # -- state ---------------------------------------------------------------
     def _init_csrs(self) -> None:
         self.mstatus = C.MSTATUS_RESET
-        self.medeleg = self.mideleg = self.mie = self.mip_sw = self.lines = 0
+        self.medeleg = self.mideleg = self.mie = self.mip_sw = 0
         self.mtvec = self.stvec = self.mepc = self.sepc = 0
         self.mcause = self.scause = self.mtval = self.stval = 0
         self.mscratch = self.sscratch = self.satp = 0
@@ -157,11 +158,16 @@ class Hart(HartAccess, HartSystem):
         self.vstimecmp = 0
         self.counter_base = [0, 0, 0]  # mcycle, (time), minstret: value = count - base
         self.counter_frozen: List[int | None] = [None, None, None]
-        self._mtimecmp = 0
-        self.mtimer_armed = True  # as QEMU's CLINT: mtimecmp = 0 at reset, so MTIP is pending
         self.stimecmp = 0
         self.stimer_armed = False
         self.reservation: Tuple[int, int, int] | None = None
+
+    def _init_inputs(self) -> None:
+        """What devices drive into the hart, which its own reset leaves alone: the
+        interrupt lines (MSIP, MEIP, SEIP; MTIP follows the CLINT's mtimecmp)."""
+        self.lines = 0
+        self._mtimecmp = 0
+        self.mtimer_armed = True  # as QEMU's CLINT: mtimecmp = 0 at power-on, so MTIP is pending
 
     def _init_globals(self) -> None:
         g = self.g
@@ -196,7 +202,12 @@ class Hart(HartAccess, HartSystem):
         self.flush_translations()
 
     def reset(self, pc: int) -> None:
-        """Power-on state: M-mode at `pc`, registers and CSRs cleared."""
+        """The hart's reset: M-mode at `pc`, registers and CSRs (counters too) cleared.
+
+        The interrupt lines devices drive and the CLINT's `mtimecmp` are the
+        devices' state, not the hart's: a line still asserted stays pending
+        (the CLINT's own reset clears `mtimecmp`).
+        """
         self.xs[:] = [0] * 32
         self.f[:] = [0] * 32
         self._init_csrs()

@@ -137,11 +137,11 @@ class Sbi:
         hart.csr_write(CSR_MIP, 0)
 
     def enter_supervisor(self, hart: Any, entry: int, arg1: int) -> None:
-        """Start `hart` in S-mode at `entry` with a0 = hart id, a1 = arg1 (SBI hart_start).
+        """Hand `hart`, at its reset state, to S-mode at `entry` with a0 = hart id, a1 = arg1.
 
-        Only what the SBI spec defines is set up (satp 0, sstatus.SIE 0, and
-        OpenSBI's stvec/sscratch/sie); a hart is not reset, so the interrupt
-        lines devices drive into it stay as they are.
+        The M-mode state is OpenSBI's (`init_machine_mode`); in S-mode, what
+        `sbi_hart_switch_mode` sets: stvec = entry, sscratch, sie and satp 0,
+        sstatus.SIE 0.
         """
         hart.m_trap_hook = self.trap
         self.init_machine_mode(hart)
@@ -307,7 +307,11 @@ class Sbi:
             return ERR_ALREADY_AVAILABLE, 0
         if self.bus.memory_at(start) is None:
             return ERR_INVALID_ADDRESS, 0
-        self.enter_supervisor(self.harts[hartid], start, opaque)
+        hart = self.harts[hartid]
+        # OpenSBI's warm start clears the registers and the pending software
+        # interrupts of a hart it starts; the lines devices drive stay as they are.
+        hart.reset(start)
+        self.enter_supervisor(hart, start, opaque)
         return SUCCESS, 0
 
     def _hart_suspend(self, hart: Any, kind: int, resume: int, opaque: int) -> Result | None:

@@ -38,8 +38,10 @@ class Clint(Device):
         self.msip = [0] * len(harts)
 
     def reset(self) -> None:
-        for i in range(len(self.harts)):
+        """msip words 0 and, as QEMU's CLINT at power-on, mtimecmp 0 (MTIP pending)."""
+        for i, hart in enumerate(self.harts):
             self._set_msip(i, 0)
+            hart.mtimecmp = 0
 
     def _set_msip(self, hart: int, value: int) -> None:
         self.msip[hart] = value & 1

@@ -51,6 +51,13 @@ def test_base(report):
     assert r["mvendorid_error"] == 0
 
 
+def test_hsm_start_resets_the_hart_but_not_the_lines_devices_drive(report):
+    r, _ = report
+    assert r["hsm_entry_seip"] == 1  # the PLIC's line into hart 1 survived its start
+    assert r["hsm_restart_seip"] == 0  # and follows the PLIC once the route is off
+    assert r["hsm_restart_s11"] == 0  # registers the last run left are cleared
+
+
 def test_time(report):
     r, _ = report
     assert r["timer_hits"] == 1
@@ -81,6 +88,7 @@ def test_hsm(report):
     assert r["hsm_secondary_a0"] == 1
     assert r["hsm_secondary_a1"] == 0x1234
     assert r["ipi_from_hart1"] == 1
+    assert r["hsm_restart1"] == 0 and r["hsm_restart_a1"] == 0x5678
     assert r["hsm_status0"] == 0
     assert r["hsm_start_running"] == -6  # ALREADY_AVAILABLE
     assert r["hsm_start_bad_hart"] == -3

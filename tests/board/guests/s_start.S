@@ -12,6 +12,10 @@ _start:
 
     .globl secondary_entry
 secondary_entry:
+    la    t0, entry_state     /* what hart_start left: s11 (a hart reset clears it), sip */
+    sd    s11, 0(t0)
+    csrr  t1, sip
+    sd    t1, 8(t0)
     la    sp, stacks
     addi  t0, a0, 1
     slli  t0, t0, 13
@@ -64,6 +68,10 @@ trap_entry:
     sret
 
     .bss
+    .balign 8
+    .globl entry_state
+entry_state:
+    .space 16
     .balign 4096
     .globl stacks
 stacks:

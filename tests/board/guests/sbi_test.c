@@ -23,7 +23,9 @@
 
 volatile long exit_reason = 0;
 static volatile int timer_hits, ipi_hits, secondary_done;
-static volatile long sec_hartid = -1, sec_opaque = -1;
+static volatile long sec_hartid = -1, sec_opaque = -1, sec_starts;
+static volatile unsigned long sec_entry_s11[2], sec_entry_sip[2];
+extern volatile unsigned long entry_state[2];
 static volatile unsigned long timer_seen_at;
 extern char trap_entry[], secondary_entry[];
 extern long patchme(void);
@@ -65,6 +67,12 @@ void trap(unsigned long cause, unsigned long tval)
 
 void secondary(long hartid, long opaque)
 {
+    if (sec_starts < 2) {
+        sec_entry_s11[sec_starts] = entry_state[0];
+        sec_entry_sip[sec_starts] = entry_state[1];
+    }
+    asm volatile("li s11, 0x5eed" ::: "s11"); /* left for the next hart_start to clear */
+    sec_starts++;
     sec_hartid = hartid;
     sec_opaque = opaque;
     sbi(EXT_IPI, 0, 1, 0, 0, 0); /* wake hart 0 */
@@ -131,16 +139,42 @@ static void test_ipi(void)
     report("ipi_all_hits", ipi_hits);
 }
 
+#define PLIC 0x0c000000UL
+#define UART_IRQ 10
+#define HART1_S_CONTEXT 3
+
+/* The UART's receive interrupt (input is waiting) through the PLIC to hart 1's
+   S context: hart 1's SEIP line is high while it is stopped and started. */
+static void route_uart_to_hart1(int on)
+{
+    *(volatile unsigned int *)(PLIC + 4 * UART_IRQ) = 1;
+    *(volatile unsigned int *)(PLIC + 0x2000 + 0x80 * HART1_S_CONTEXT) = on ? 1u << UART_IRQ : 0;
+    *(volatile unsigned char *)(0x10000000UL + 1) = on; /* IER: received data available */
+}
+
+static void start_secondary(const char *name, long opaque)
+{
+    secondary_done = 0;
+    report(name, sbi(EXT_HSM, 0, 1, (long)secondary_entry, opaque, 0).error);
+    while (!secondary_done || sbi(EXT_HSM, 2, 1, 0, 0, 0).value != 1)
+        ;
+}
+
 static void test_hsm(void)
 {
     int before = ipi_hits;
     report("hsm_status1_before", sbi(EXT_HSM, 2, 1, 0, 0, 0).value);
-    report("hsm_start1", sbi(EXT_HSM, 0, 1, (long)secondary_entry, 0x1234, 0).error);
-    while (!secondary_done || sbi(EXT_HSM, 2, 1, 0, 0, 0).value != 1)
-        ;
+    route_uart_to_hart1(1);
+    start_secondary("hsm_start1", 0x1234);
+    route_uart_to_hart1(0);
     report("hsm_secondary_a0", sec_hartid);
     report("hsm_secondary_a1", sec_opaque);
     report("ipi_from_hart1", ipi_hits - before);
+    report("hsm_entry_seip", (sec_entry_sip[0] >> 9) & 1);
+    start_secondary("hsm_restart1", 0x5678); /* again: a fresh start, not what the last run left */
+    report("hsm_restart_a1", sec_opaque);
+    report("hsm_restart_s11", sec_entry_s11[1]);
+    report("hsm_restart_seip", (sec_entry_sip[1] >> 9) & 1);
     report("hsm_status0", sbi(EXT_HSM, 2, 0, 0, 0, 0).value);
     report("hsm_start_running", sbi(EXT_HSM, 0, 0, (long)secondary_entry, 0, 0).error);
     report("hsm_start_bad_hart", sbi(EXT_HSM, 0, 9, (long)secondary_entry, 0, 0).error);
