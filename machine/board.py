@@ -14,7 +14,7 @@ An ELF with `tohost`/`fromhost` symbols gets Spike's HTIF, polled between
 quanta.
 
 The machine runs through `machine.debug` (the core's debug interface) or
-`run()`; `close()` releases the serial connection and the disk image.
+`run()`; `close()` releases the serial connection, the disk image and the memory.
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ class Machine:
             raise ConfigError(str(exc)) from None
         self.config = config
         self.exit_code: int | None = None
+        self._retired: int | None = None  # set by close()
         self.bus = Bus()
         self.sched = Scheduler()
         self.ram = self.bus.attach(Memory(C.DRAM_BASE, config.mem_size, name="ram"))
@@ -234,12 +235,22 @@ class Machine:
                 return stop
 
     def instructions(self) -> int:
-        """Instructions retired by all harts together since the machine was built."""
+        """Instructions retired by all harts together since the machine was built
+        (still answered after `close`)."""
+        if self._retired is not None:
+            return self._retired
         return self.sched.total_insns()
 
     def close(self) -> None:
-        """Release the host side: the serial connection and the disk image."""
+        """Release the host side (the serial connection, the disk image) and the
+        machine's memory: RAM goes back to the host at once, and the harts'
+        translated code with it. The machine cannot run afterwards. Idempotent."""
         self.serial.close()
         self.serial = Backend()
         if self.disk is not None:
             self.disk.close()
+            self.disk = None
+        if self._retired is None:
+            self._retired = self.sched.total_insns()
+        self.sched.close()
+        self.bus.close()

@@ -13,7 +13,32 @@ registered listener, so translated code over those bytes can be dropped.
 
 from __future__ import annotations
 
-from typing import Callable, List, Optional, Tuple
+import mmap
+import platform
+from typing import Callable, List, Optional, Tuple, Union
+
+Buffer = Union[bytearray, mmap.mmap]
+
+# PyPy indexes a bytearray far faster than an mmap (the engine's byte accesses);
+# CPython indexes both alike, and an anonymous private mapping costs nothing
+# until a page is touched (a bytearray is zero-filled, so resident, at once).
+_LAZY = platform.python_implementation() != "PyPy"
+
+
+def zeroed(size: int) -> Buffer:
+    """A writable buffer of `size` zero bytes; on CPython its pages are only
+    allocated when first touched."""
+    if _LAZY and size:
+        return mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    return bytearray(size)
+
+
+def clear(data: Buffer) -> None:
+    """Zero a buffer from `zeroed`, giving a mapping's pages back to the host."""
+    if isinstance(data, mmap.mmap):
+        data.madvise(mmap.MADV_DONTNEED)  # private anonymous pages read as zero again
+    else:
+        data[:] = bytes(len(data))
 
 
 class BusError(Exception):
@@ -55,13 +80,17 @@ class Device:
 
 
 class Memory(Device):
-    """Plain memory backed by a bytearray: RAM, or ROM when `writable` is False."""
+    """Plain memory: RAM, or ROM when `writable` is False.
+
+    `data` is a bytearray or, on CPython, an anonymous mapping whose pages
+    cost nothing until touched (see `zeroed`); both index and slice alike.
+    """
 
     name = "memory"
 
     def __init__(self, base: int, size: int, *, writable: bool = True, name: str = "ram") -> None:
         super().__init__(base, size)
-        self.data = bytearray(size)
+        self.data: Buffer = zeroed(size)
         self.writable = writable
         self.name = name
 
@@ -75,7 +104,20 @@ class Memory(Device):
 
     def reset(self) -> None:
         if self.writable:
-            self.data[:] = bytes(self.size)
+            clear(self.data)
+
+    def close(self) -> None:
+        """Give the memory back to the host; it holds nothing afterwards.
+
+        Views of `data` (the harts' RAM views) must have been released first,
+        or the mapping stays until they are gone.
+        """
+        data, self.data = self.data, bytearray()
+        if isinstance(data, mmap.mmap):
+            try:
+                data.close()
+            except BufferError:
+                pass  # a view is still alive: the mapping goes with it
 
 
 class Bus:
@@ -167,3 +209,9 @@ class Bus:
         """Reset every device and clear RAM."""
         for dev in self.memories + self.devices:
             dev.reset()
+
+    def close(self) -> None:
+        """Give every memory back to the host and forget the listeners (the bus is done)."""
+        for mem in self.memories:
+            mem.close()
+        self._write_listeners.clear()

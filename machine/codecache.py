@@ -59,6 +59,14 @@ class CodeCache:
         self.harts: List[Hart] = []
         self._buses: List[Bus] = []
 
+    def close(self) -> None:
+        """Forget every block, region, hart and bus (the machine is done)."""
+        for d in (self.compiled, self.pages, self._prune_at, self.pt_refs, self.phys,
+                  self._phys_pages):
+            d.clear()
+        self.harts.clear()
+        self._buses.clear()
+
     def attach(self, hart: Hart) -> None:
         """Track a hart (and listen to its bus's external writes)."""
         self.harts.append(hart)

@@ -92,7 +92,8 @@ class HartState(enum.Enum):
 
 
 class DebugState:
-    """Breakpoints and watchpoints, shared by the harts of one machine (the scheduler owns it).
+    """Breakpoints and watchpoints, shared by the harts of one machine (the scheduler owns it;
+    `harts` is its list of harts).
 
     Harts consult it: a page holding a breakpoint is executed one
     instruction at a time (so a breakpoint ends every block that would run
@@ -100,8 +101,8 @@ class DebugState:
     access to them reaches the slow path, which calls `watch_hit`.
     """
 
-    def __init__(self, sched: Scheduler) -> None:
-        self.sched = sched
+    def __init__(self, harts: List[Hart]) -> None:
+        self.harts = harts  # the scheduler's list (holding it, not the scheduler, makes no cycle)
         # keyed by the engine's signed pc (machine/word.py); page numbers likewise
         self.breakpoints: Dict[int, Set[bool]] = {}  # pc -> {hardware?}
         self.bp_pages: Set[int] = set()
@@ -127,7 +128,7 @@ class DebugState:
         for addr, length, _ in self.watchpoints:
             pages.update(s64(a) >> 12 for a in range(addr & ~0xFFF, addr + max(length, 1), 0x1000))
         for vpn in pages | self.watch_pages:
-            for h in self.sched.harts:
+            for h in self.harts:
                 h.drop_virtual_page(vpn)
         self.watch_pages = pages
 

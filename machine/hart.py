@@ -81,6 +81,12 @@ class RamView:
         mv = memoryview(self.data)
         self.b, self.h, self.hs = mv.cast("b"), mv.cast("H"), mv.cast("h")
         self.i, self.is_, self.q, self.qs = mv.cast("I"), mv.cast("i"), mv.cast("Q"), mv.cast("q")
+        self._views = (mv, self.b, self.h, self.hs, self.i, self.is_, self.q, self.qs)
+
+    def release(self) -> None:
+        """Let go of the RAM (the views become unusable), so its memory can be unmapped."""
+        for view in reversed(self._views):
+            view.release()
 
 
 def main_ram(bus: Bus) -> Memory | None:
@@ -218,6 +224,18 @@ class Hart(HartAccess, HartSystem):
         self.trap_pass = False
         self.flush_code()
         self.flush_translations()
+
+    def close(self) -> None:
+        """The hart will not run again: drop its translated code, TLBs, hooks and the
+        engine's globals, which all refer back to it (so refcounting can free it)."""
+        self.g.clear()
+        self.interp = {}
+        for d in (self._ctx, self._itlbs, self._contexts, self._tlbs, self.pt_pages,
+                  self.store_index):
+            d.clear()
+        self.blocks, self.singles, self.itlb = {}, {}, {}
+        self.m_trap_hook = self.catch_hook = None
+        self.mem = RamView(None)
 
     @property
     def pc(self) -> int:

@@ -33,7 +33,7 @@ class Scheduler:
         self.quantum = quantum
         self.harts: List[Hart] = []
         self.code = CodeCache()
-        self.dbg = DebugState(self)
+        self.dbg = DebugState(self.harts)
         self.time = 0  # mtime at the start of the current round
         self.round_end = quantum
         self.current: Hart | None = None
@@ -112,6 +112,20 @@ class Scheduler:
         if view is None:
             view = self._views[id(bus)] = RamView(main_ram(bus))
         return view
+
+    def close(self) -> None:
+        """The machine is done: release the RAM views (so RAM can be unmapped), and
+        drop the harts' engine state and translated code, which refer back to
+        the harts and this scheduler. Nothing may run afterwards."""
+        for view in self._views.values():
+            view.release()
+        self._views.clear()
+        for h in self.harts:
+            h.close()
+        self.code.close()
+        self.harts.clear()
+        self._polls.clear()
+        self._posted.clear()
 
     def total_insns(self) -> int:
         """Instructions retired by all harts."""

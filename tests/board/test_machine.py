@@ -1,5 +1,7 @@
 """Machine assembly: memory map, device tree in RAM, --dtb, boot state, reboot, serial over TCP."""
 
+import gc
+import re
 import socket
 import subprocess
 import threading
@@ -151,3 +153,44 @@ def test_debug_reset_powers_on_again():
         m.close()
     assert first.reason is second.reason is StopReason.EXITED
     assert b"".join(out) == text and b"hello from hart 1" in text
+
+
+def _rss_mib() -> int:
+    status = open("/proc/self/status").read()
+    return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) // 1024
+
+
+def test_power_on_clears_ram_and_gives_it_back():
+    m = machine(mem_mib=128)
+    try:
+        before = _rss_mib()
+        m.bus.write_bytes(0x8400_0000, b"\xa5" * (32 << 20))
+        assert _rss_mib() - before >= 30  # the pages written are resident
+        m.debug.reset()
+        assert m.bus.read_bytes(0x8400_0000, 16) == bytes(16)
+        assert m.bus.read_bytes(0x85ff_fff0, 16) == bytes(16)
+        assert _rss_mib() - before < 16  # and given back to the host
+        assert m.run(max_insns=5_000_000).reason is StopReason.EXITED  # the program was loaded again
+    finally:
+        m.close()
+
+
+def test_closed_machines_give_their_memory_back_without_the_garbage_collector():
+    # A fresh machine's RAM costs nothing until touched, and close() returns what
+    # was touched: 50 machines of 128 MiB that each ran and dirtied 4 MiB leave
+    # the process's resident size where it was, even with the cyclic collector off.
+    elf = str(guests.demo())
+    gc.collect()
+    start = _rss_mib()
+    gc.disable()
+    try:
+        for i in range(50):
+            m = Machine(MachineConfig(kernel=elf, mem_mib=128, serial="none"))
+            m.run(max_insns=20_000)
+            m.bus.write_bytes(0x8100_0000, b"\x5a" * (4 << 20))
+            m.close()
+            del m
+            grown = _rss_mib() - start
+            assert grown < 64, f"resident size grew by {grown} MiB after {i + 1} machines"
+    finally:
+        gc.enable()
