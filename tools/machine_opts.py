@@ -3,8 +3,8 @@
     add_machine_arguments(parser)   --bios --smp --mem --append --drive --serial --dtb [ELF]
     machine_from_args(args)         -> Machine, or UserError with one line
 
-With no ELF the machine runs the default kernel (kernel/build/kernel.elf)
-when it has been built, else the bundled demo (tools/demo). `--serial`
+With no ELF the machine runs the default kernel, kernel/build/kernel.elf,
+built or brought up to date first (as the last `trapscope build` asked). `--serial`
 defaults to "stdio"; a subcommand that wants another default calls
 `parser.set_defaults(serial=...)` after `add_machine_arguments`.
 """
@@ -18,9 +18,6 @@ from pathlib import Path
 from trapscope.machine.board import Machine
 from trapscope.machine.config import BIOS_BUILTIN, BIOS_NONE, ConfigError, MachineConfig
 from trapscope.tools.errors import UserError
-
-REPO = Path(__file__).resolve().parents[1]
-DEFAULT_KERNEL = REPO / "kernel" / "build" / "kernel.elf"
 
 
 def add_machine_arguments(parser: argparse.ArgumentParser) -> None:
@@ -40,15 +37,18 @@ def add_machine_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--dtb", metavar="FILE",
                    help="use this device tree blob instead of the generated one (--append is then ignored)")
     parser.add_argument("elf", nargs="?", metavar="ELF",
-                        help="program to run (default: kernel/build/kernel.elf if built, else the demo)")
+                        help="program to run (default: the kernel, kernel/build/kernel.elf, built or "
+                             "rebuilt first as the last `trapscope build` asked)")
 
 
 def default_program() -> Path:
-    """The built kernel if there is one, else the bundled demo (built on first use)."""
-    if DEFAULT_KERNEL.exists():
-        return DEFAULT_KERNEL
-    from trapscope.tools.demo import demo_elf
-    return demo_elf()
+    """The default kernel, kernel/build/kernel.elf, brought up to date (built in
+    seconds on first use; a missing cross compiler is a UserError)."""
+    from trapscope.kernel.build import BuildError, current_kernel
+    try:
+        return current_kernel()
+    except BuildError as exc:
+        raise UserError(f"building the default kernel failed: {exc}") from None
 
 
 def _program(args: argparse.Namespace) -> str:

@@ -1,10 +1,8 @@
 """`trapscope run` end to end: real processes, real guests, exit statuses and error lines."""
 
-import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -124,13 +122,12 @@ def test_argparse_errors_are_short():
     assert status == 2 and "must be a positive number" in err
 
 
-def test_no_elf_runs_the_default(monkeypatch, capfd, tmp_path):
+def test_no_elf_runs_the_default_kernel(capfd):
+    """With no ELF, run (and serve) boot kernel/build/kernel.elf, built first
+    when a fresh clone has none."""
+    from trapscope.kernel.build import KERNEL_ELF
     from trapscope.tools import cli, machine_opts
-    monkeypatch.setattr(machine_opts, "DEFAULT_KERNEL", tmp_path / "kernel.elf")
-    assert machine_opts.default_program() == guests.demo()
-    assert cli.main(["run", "--serial", "stdio", "--smp", "1"]) == 0
-    assert "=== trapscope demo" in capfd.readouterr().out
-    fake = tmp_path / "kernel.elf"
-    fake.write_bytes(Path(guests.htif_test()).read_bytes())
-    assert machine_opts.default_program() == fake
-    assert os.path.exists(fake)
+    assert machine_opts.default_program() == KERNEL_ELF and KERNEL_ELF.exists()
+    assert cli.main(["run", "--serial", "stdio", "--append", "init=/bin/true 5"]) == 5
+    out = capfd.readouterr().out
+    assert "trapscope kernel (boot hart" in out and "init exited with status 5" in out

@@ -12,7 +12,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import List, Sequence
+from typing import List, Optional, Sequence
 
 REPO = Path(__file__).resolve().parents[2]
 GUEST_DIR = Path(__file__).resolve().parent / "guest"
@@ -42,9 +42,13 @@ def free_port() -> int:
 class Served:
     """A `trapscope serve` process on a free port; stdout and stderr are collected."""
 
-    def __init__(self, elf: Path, extra: Sequence[str] = (), smp: int = 2) -> None:
-        cmd = [sys.executable, "-m", "trapscope.tools.cli", "serve", "--bios", "none",
-               "--smp", str(smp), "--no-console", "--listen", "127.0.0.1:0", *extra, str(elf)]
+    def __init__(self, elf: Optional[Path], extra: Sequence[str] = (), smp: int = 2) -> None:
+        """Serve `elf` in M-mode (--bios none), or with elf None the default kernel
+        on the built-in SBI; `extra` options come last, so they can override."""
+        bios = "none" if elf is not None else "builtin"
+        cmd = [sys.executable, "-m", "trapscope.tools.cli", "serve", "--bios", bios,
+               "--smp", str(smp), "--no-console", "--listen", "127.0.0.1:0", *extra]
+        cmd += [str(elf)] if elf is not None else []
         # stdin is a pipe nobody writes: the guest's serial input stays empty.
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, cwd=REPO)
