@@ -144,11 +144,11 @@ def run_qemu(elf: Path, append: str = "init=tests", smp: int = 2, mem: int = 128
 
 def run_trapscope(elf: Path, append: str = "init=tests", smp: int = 2,
                   bios: str | None = None, timeout: float = 900,
-                  interact: Sequence[Tuple[bytes, bytes]] = ()) -> RunResult:
+                  interact: Sequence[Tuple[bytes, bytes]] = (), mem: int = 128) -> RunResult:
     """Boot elf on trapscope's own machine (`trapscope run`); interact as for run_qemu
     (the input goes to the guest through `trapscope run`'s stdin)."""
     cmd = [sys.executable, "-m", "trapscope.tools.cli", "run", "--smp", str(smp),
-           "--append", append]
+           "--mem", str(mem), "--append", append]
     if bios:
         cmd += ["--bios", bios]
     cmd.append(str(elf))

@@ -27,6 +27,17 @@ def test_same_sources_give_the_same_bytes_and_nothing_is_rebuilt(tmp_path, kerne
     again = kbuild.build_kernel(cache_dir=tmp_path / "a")
     assert again == a
     assert [p.stat().st_mtime_ns for p in objects] == stamps
+    # adding a file only remakes the initramfs and relinks: nothing is recompiled
+    (tmp_path / "extra").mkdir()
+    hello = next((tmp_path / "a" / "user").glob("hello-*.elf"))
+    (tmp_path / "extra" / "hello2").write_bytes(hello.read_bytes())
+    with_extra = kbuild.build_kernel(extra=[tmp_path / "extra" / "hello2"], cache_dir=tmp_path / "a")
+    assert with_extra != a and with_extra.read_bytes() != a.read_bytes()
+    assert [p.stat().st_mtime_ns for p in objects] == stamps
+    compiled = {p for p in (tmp_path / "a").rglob("*.o") if not p.name.startswith("initramfs-")}
+    compiled |= set((tmp_path / "a").rglob("*.elf")) - {with_extra}
+    before = {p for p in objects if not p.name.startswith("initramfs-")}
+    assert compiled == before, compiled ^ before
 
 
 def test_a_bug_switch_changes_the_image(kernel_elf):
@@ -186,6 +197,12 @@ def test_build_command_installs_the_kernel_and_lists_the_bugs():
     (lambda d: subprocess.run([require("riscv64-linux-gnu-gcc"), "-x", "c", "-", "-o",
                                str(d / "dyn")], input="int main(){return 0;}", text=True,
                               check=True), "dynamically linked"),
+    # in a directory, data files are fine but every ELF is checked
+    (lambda d: ((d / "tree" / "sub").mkdir(parents=True),
+                (d / "tree" / "notes.txt").write_text("data\n"),
+                subprocess.run([require("riscv64-linux-gnu-gcc"), "-x", "c", "-", "-o",
+                                str(d / "tree" / "sub" / "dyn")], input="int main(){return 0;}",
+                               text=True, check=True)), "sub/dyn: dynamically linked"),
 ])
 def test_add_refuses_what_is_not_a_static_riscv64_elf(tmp_path, make, reason):
     make(tmp_path)

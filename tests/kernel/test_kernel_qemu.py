@@ -38,6 +38,8 @@ def test_failures_become_the_exit_status(kernel_elf):
     assert result.status == 2, result.transcript()
     assert result.summary() == (1, 2), result.transcript()
     assert "FAIL nosuchtest: exec /tests/nosuchtest" in result.output
+    before, after = result.frames()
+    assert before == after, result.transcript()
 
 
 def test_bad_user_pointers_get_efault(kernel_elf):
@@ -58,9 +60,12 @@ def test_a_fatal_user_fault_is_logged_with_pc_cause_and_address(kernel_elf):
 
 
 USER_PROGRAM = r"""
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 int main(int argc, char **argv) {
+  if (argc == 2 && strcmp(argv[1], "die") == 0)
+    raise(SIGTERM);
   printf("argc=%d", argc);
   for (int i = 0; i < argc; i++) printf(" [%s]", argv[i]);
   printf("\n");
@@ -89,6 +94,22 @@ def test_added_program_runs_as_init_with_its_arguments(tmp_path):
     result = run_qemu(elf, "init=/bin/extra/prog x beta")
     assert "argc=3 [/bin/extra/prog] [x] [beta]" in result.output, result.transcript()
     assert result.status == 3, result.transcript()
+    # killed by a signal: 128 + the signal, as a shell reports it
+    result = run_qemu(elf, "init=/bin/prog die")
+    assert result.status == 128 + 15, result.transcript()
+    assert "[kernel] init exited with status 143" in result.output, result.transcript()
+
+
+def test_memory_and_harts_come_from_the_device_tree(kernel_elf):
+    result = run_qemu(kernel_elf, "init=tests:regtest", smp=3, mem=256)
+    assert "[kernel] 3 harts, 256 MiB RAM at 0x80000000" in result.output, result.transcript()
+    assert_all_pass(result, ["regtest"])
+    small = run_qemu(kernel_elf, "init=/bin/true", smp=1, mem=64)
+    assert "[kernel] 1 harts, 64 MiB RAM at 0x80000000" in small.output, small.transcript()
+    frames = [int(re.search(r"free frames at boot: (\d+)", r.output).group(1))
+              for r in (result, small)]
+    # 192 MiB more RAM: that many more free frames, less the bigger frame table
+    assert (192 << 20) // 4096 * 98 // 100 < frames[0] - frames[1] <= (192 << 20) // 4096, frames
 
 
 def test_a_missing_init_program_powers_off_with_127(kernel_elf):

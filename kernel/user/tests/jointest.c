@@ -5,7 +5,7 @@
 #include <sys/wait.h>
 #include "tlib.h"
 
-#define THREADS 1000
+#define THREADS 2000
 #define BATCH 8
 
 static int ran[THREADS];
