@@ -15,11 +15,13 @@ quanta.
 
 The machine runs through `machine.debug` (the core's debug interface) or
 `run()`; `close()` releases the serial connection, the disk image and the memory.
+What the terminal's quit key (Ctrl-A x with `--serial stdio`) does belongs
+to whoever owns the runs: `set_quit_action` (the default halts the run).
 """
 
 from __future__ import annotations
 
-from typing import List
+from typing import Callable, List
 
 from trapscope.machine import config as C
 from trapscope.machine.bus import Bus, Memory
@@ -69,13 +71,14 @@ class Machine:
         self.fdt_addr = 0
         self.serial: Backend = Backend()
         self.debug = Debug(self.bus, self.sched, reset=self.power_on)
+        self._quit_action: Callable[[], object] = self.debug.request_halt
         try:
             self._boot()  # RAM and devices are fresh: nothing to clear
         except ConfigError:
             self.close()
             raise
         try:
-            self.serial = open_serial(config.serial, self.uart, self.sched.post, self.debug.request_halt)
+            self.serial = open_serial(config.serial, self.uart, self.sched.post, self._quit)
         except OSError as exc:
             self.close()
             raise ConfigError(f"cannot open --serial {config.serial}: {exc.strerror or exc}") from None
@@ -212,6 +215,21 @@ class Machine:
         self.htif = Htif(self.bus, tohost, symbols.get("fromhost"), self._exit, self.uart.emit)
         self.sched.add_poll(self.htif.poll)
 
+    # -- the terminal's quit key --------------------------------------------
+    def set_quit_action(self, action: Callable[[], object]) -> None:
+        """Choose what the terminal's quit key (Ctrl-A x, `--serial stdio`) does.
+
+        The owner of the runs sets it once, before running: `trapscope run`
+        halts the run, which ends it (the default); `trapscope serve` stops
+        serving. `action()` is called in the serial reader's thread, so it must
+        be thread-safe. The serial connection is left as it is (the terminal
+        stays raw, nothing is reopened).
+        """
+        self._quit_action = action
+
+    def _quit(self) -> None:
+        self._quit_action()
+
     # -- events from devices and firmware ---------------------------------
     def _exit(self, code: int) -> None:
         self.exit_code = code
@@ -228,11 +246,15 @@ class Machine:
         plus exceptions taken (a faulting instruction counts, as in QEMU's log).
         """
         start = self.sched.total_steps()
-        while True:
-            left = None if max_insns is None else max_insns - (self.sched.total_steps() - start)
-            stop = self.debug.cont(max_insns=left)
-            if stop.reason in (StopReason.EXITED, StopReason.INSN_LIMIT, StopReason.HALTED):
-                return stop
+        self.debug.begin_run()  # one run across the `cont` calls: a halt between them is kept
+        try:
+            while True:
+                left = None if max_insns is None else max_insns - (self.sched.total_steps() - start)
+                stop = self.debug.cont(max_insns=left)
+                if stop.reason in (StopReason.EXITED, StopReason.INSN_LIMIT, StopReason.HALTED):
+                    return stop
+        finally:
+            self.debug.end_run()
 
     def instructions(self) -> int:
         """Instructions retired by all harts together since the machine was built

@@ -41,6 +41,7 @@ def _positive(text: str) -> int:
 def main(args: argparse.Namespace) -> int:
     """Build the machine, run it to the end, report."""
     machine = machine_from_args(args)
+    machine.set_quit_action(machine.debug.request_halt)  # Ctrl-A x: halt, and so end, the run
     start = time.perf_counter()
     try:
         stop = machine.run(max_insns=args.max_insns)

@@ -28,6 +28,7 @@ import asyncio
 import logging
 import os
 import sys
+import threading
 
 from trapscope.tools.errors import UserError
 
@@ -131,6 +132,9 @@ class Served:
         self.server.monitor = self.monitor
         self.channel = None  # the console channel and its service, with --console-listen
         self.console_service = None
+        self._loop: asyncio.AbstractEventLoop | None = None  # serve's, once it serves
+        self._quit = threading.Event()
+        machine.set_quit_action(self.request_quit)  # Ctrl-A x ends serve, not just a run
 
     @property
     def controller(self):
@@ -143,7 +147,10 @@ class Served:
     async def serve(self, host: str, port: int, run: bool = False, console_listen=None) -> None:
         """Serve gdb (and consoles, at `console_listen`) until closed; no console here."""
         bound = await self.server.start(host, port)
-        self._quit_on_ctrl_a_x(asyncio.get_running_loop())
+        self._loop = asyncio.get_running_loop()
+        if self._quit.is_set():  # Ctrl-A x came while the server was starting
+            self.server.close()
+            return
         if console_listen is not None:
             from trapscope.tools.console.service import ConsoleService
             from trapscope.tools.console.serving import start_channel
@@ -159,16 +166,16 @@ class Served:
             self._run_detached()
         await self.server.serve_forever()
 
-    def _quit_on_ctrl_a_x(self, loop: asyncio.AbstractEventLoop) -> None:
-        """The terminal's Ctrl-A x ends `serve` (the board's default only halts the machine)."""
-        if self.machine.config.serial != "stdio":
-            return
-        from trapscope.machine.devices.serial import open_serial
-
-        machine = self.machine
-        machine.serial.close()
-        machine.serial = open_serial("stdio", machine.uart, machine.sched.post,
-                                     lambda: loop.call_soon_threadsafe(self.server.close))
+    def request_quit(self) -> None:
+        """End `serve` cleanly: the machine's quit action (the terminal's Ctrl-A x).
+        Thread-safe; a request made before `serve` has started ends it as it starts."""
+        self._quit.set()
+        loop = self._loop
+        if loop is not None:
+            try:
+                loop.call_soon_threadsafe(self.server.close)
+            except RuntimeError:  # the event loop is closed: serve has ended anyway
+                pass
 
     def _run_detached(self) -> None:
         from trapscope.rspserver.target import ResumePlan

@@ -4,7 +4,9 @@
   "stdio"          stdout, and stdin as input. When stdin is a terminal it
                    is put in raw mode (output post-processing kept, so "\\n"
                    still starts a new line), Ctrl-C goes to the guest, and
-                   Ctrl-A x quits (Ctrl-A Ctrl-A sends one Ctrl-A), as QEMU.
+                   Ctrl-A x calls `on_quit` in the reader thread (Ctrl-A
+                   Ctrl-A sends one Ctrl-A), as QEMU's quit key; the Machine
+                   passes its quit action, which the run's owner chooses.
   "tcp:HOST:PORT"  a listening socket; one client at a time gets the output
                    and sends input (output with no client is dropped).
   "file:PATH"      output written to PATH; no input.

@@ -1,12 +1,19 @@
-"""Host sides of the UART: --serial parsing, a file, a real TCP port on 127.0.0.1."""
+"""Host sides of the UART: --serial parsing, a file, a real TCP port on 127.0.0.1, the quit key."""
 
+import os
+import pty
 import socket
+import sys
+import termios
 import threading
 
 import pytest
-from trapscope.machine.config import UART0_BASE, UART0_DECODED
+from trapscope.machine.board import Machine
+from trapscope.machine.config import UART0_BASE, UART0_DECODED, MachineConfig
 from trapscope.machine.devices.serial import SerialSpecError, open_serial, parse_serial
 from trapscope.machine.devices.uart import Uart
+
+from . import guests
 
 
 class Posted:
@@ -75,3 +82,31 @@ def test_none_serial_drops_output():
     uart.write(0, 1, ord("x"))
     backend.close()
     assert uart.output_listeners == []
+
+
+def test_the_quit_key_runs_the_action_the_runs_owner_chose(monkeypatch):
+    # The machine's terminal is a pty: Ctrl-A x typed there runs the action set
+    # with set_quit_action, through the same serial connection (never reopened).
+    master, slave = pty.openpty()
+    before = termios.tcgetattr(slave)
+    stdin, stdout = os.fdopen(os.dup(slave), "r"), os.fdopen(os.dup(slave), "w")
+    monkeypatch.setattr(sys, "stdin", stdin)
+    monkeypatch.setattr(sys, "stdout", stdout)
+    machine = Machine(MachineConfig(smp=1, mem_mib=16, kernel=str(guests.echo()), serial="stdio"))
+    try:
+        backend = machine.serial
+        assert not termios.tcgetattr(slave)[3] & termios.ICANON  # raw while the machine has it
+        quits = threading.Event()
+        machine.set_quit_action(quits.set)
+        os.write(master, b"\x01x")
+        assert quits.wait(30)
+        assert machine.serial is backend
+        assert not termios.tcgetattr(slave)[3] & termios.ICANON
+        machine.close()
+        assert termios.tcgetattr(slave) == before
+    finally:
+        machine.close()
+        for f in (stdin, stdout):
+            f.close()
+        os.close(master)
+        os.close(slave)

@@ -8,6 +8,7 @@ import select
 import socket
 import subprocess
 import sys
+import termios
 
 import pytest
 from trapscope.rspserver.client import RspClient, RspError
@@ -111,23 +112,30 @@ def test_listening_beyond_loopback_warns(guest_elf):
         served.close()
 
 
-def test_ctrl_a_x_on_the_terminal_ends_serve(guest_elf):
+@pytest.mark.parametrize("extra, seen", [(["--run"], b"rsp guest: done"), ([], b"(Ctrl-A x quits)")])
+def test_ctrl_a_x_on_the_terminal_ends_serve(guest_elf, extra, seen):
+    # --serial stdio with the terminal as stdin: raw while serving, Ctrl-A x ends
+    # serve (not just the run) with status 0, and the terminal is as it was.
     master, slave = pty.openpty()
+    before = termios.tcgetattr(slave)
     proc = subprocess.Popen([sys.executable, "-m", "trapscope.tools.cli", "serve", "--bios", "none",
-                             "--no-console", "--listen", "127.0.0.1:0", "--run", str(guest_elf)],
+                             "--no-console", "--serial", "stdio", "--listen", "127.0.0.1:0", *extra,
+                             str(guest_elf)],
                             stdin=slave, stdout=slave, stderr=slave, cwd=REPO)
-    os.close(slave)
     try:
         out = b""
-        while b"rsp guest: done" not in out:
+        while seen not in out:
             ready, _, _ = select.select([master], [], [], 30)
             assert ready, out
             out += os.read(master, 4096)
         assert b"(Ctrl-A x quits)" in out
+        assert not termios.tcgetattr(slave)[3] & termios.ICANON
         os.write(master, b"\x01x")
         assert proc.wait(timeout=30) == 0
+        assert termios.tcgetattr(slave) == before
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
         os.close(master)
+        os.close(slave)
