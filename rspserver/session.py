@@ -5,10 +5,16 @@
 the protocol state (ack mode, selected threads, physical memory mode) and
 dispatches each packet to its handler (`trapscope.rspserver.handlers`).
 
-While the machine runs (on this client's behalf or anyone else's), packets
-other than the 0x03 interrupt wait in a queue and are handled after the
-stop, so a client that does not wait for its stop reply cannot touch a
-running machine.
+Who owns a run decides what a packet does while the machine runs:
+- the client's own run (it waits for its stop reply): packets wait in a
+  queue and are handled after the stop, so a client that does not wait for
+  its stop reply cannot touch a running machine; 0x03 halts the run.
+- anyone else's run (the console's `continue`, `serve --run`): gdb, in
+  all-stop mode, believes the machine stopped, so a packet halts that run
+  and is answered after the stop, as soon as it can be. A resume gdb sends
+  then starts gdb's own run, and a 0x03 that follows it, even before that
+  run has started, halts it with a stop reply naming the hart. Only a
+  detach (``D``) leaves the other run going.
 """
 
 from __future__ import annotations
@@ -71,6 +77,8 @@ class Session:
         self._last_packet = b""
         self._awaiting_stop = False
         self._pending: Deque[bytes] = collections.deque()
+        self._halting_other = False  # a packet of ours halts a run someone else started
+        self._interrupt_due = False  # a 0x03 for a resume of ours still in the queue
         controller.add_listener(self._machine_event)
         if controller.running:
             controller.halt()  # a client attaches to a stopped machine
@@ -106,18 +114,45 @@ class Session:
             if kind is framing.Packet:
                 if not self.no_ack:
                     self._send(b"+")
-                if self._awaiting_stop or self.controller.running or self._pending:
-                    self._defer(event.data)
-                else:
-                    self.handle(event.data)
+                self._packet(event.data)
             elif kind is framing.Interrupt:
-                if self._awaiting_stop:
-                    self.controller.halt()
+                self._interrupt()
             elif kind is framing.Ack:
                 if not event.ok and not self.no_ack and self._last_packet:
                     self._send(self._last_packet)
             else:
                 self._malformed(event)
+
+    @property
+    def awaiting_stop(self) -> bool:
+        """True while the client waits for the stop reply of a resume it sent."""
+        return self._awaiting_stop
+
+    def _packet(self, data: bytes) -> None:
+        running = self.controller.running
+        if not (self._awaiting_stop or running or self._pending):
+            self.handle(data)
+        elif running and not self._awaiting_stop and data[:1] == b"D" and not self._pending:
+            self.handle(data)  # leaving: another's run goes on (breakpoints go at its stop)
+        else:
+            self._defer(data)
+            if running and not self._awaiting_stop:
+                self._halt_other_run()
+
+    def _halt_other_run(self) -> None:
+        """Halt a run someone else started, so that gdb's packets get answered."""
+        if not self._halting_other:
+            self._halting_other = True
+            log.info("gdb client %s sent a request: halting the machine to answer it", self.peer)
+        self.controller.halt()
+
+    def _interrupt(self) -> None:
+        if self._awaiting_stop:
+            self.controller.halt()
+        elif self._pending:  # gdb's resume may still be queued behind another's run
+            self._interrupt_due = True
+            if self.controller.running:
+                self._halt_other_run()
 
     def _malformed(self, event: framing.Malformed) -> None:
         log.debug("%s: malformed input: %s", self.peer, event.reason)
@@ -176,8 +211,11 @@ class Session:
     def start_resume(self, plan: ResumePlan) -> bytes | None:
         """Resume the machine; the stop reply now, or None and the reply later."""
         stop = self.controller.resume(plan, self._resumed_stop)
+        interrupted, self._interrupt_due = self._interrupt_due, False
         if stop is None:
             self._awaiting_stop = True
+            if interrupted:  # the client's Ctrl-C came before its run could start
+                self.controller.halt()
             return None
         return self.stop_reply(stop)
 
@@ -200,11 +238,14 @@ class Session:
     def _machine_event(self, stop: StopEvent | None) -> None:
         if stop is None or self._awaiting_stop:
             return
+        self._halting_other = False
         if self.closed:
             self._cleanup()
             return
         while self._pending and not self.controller.running and not self._awaiting_stop:
             self.handle(self._pending.popleft())
+        if not self._pending:
+            self._interrupt_due = False  # no resume of ours was left for it to stop
 
     # -- leaving ----------------------------------------------------------------------
     def disconnected(self) -> None:

@@ -198,6 +198,53 @@ def test_the_console_halts_a_run_that_gdb_started(console_guest):
     run(scenario())
 
 
+def test_gdb_beside_a_run_the_console_started_loses_neither_ctrl_c_nor_requests(console_guest,
+                                                                                 tmp_path):
+    """Real gdb-multiarch, idle while the console continues: its `continue` and Ctrl-C
+    stop with a stop reply, and a register read later halts the console's run to answer."""
+    from tests.rsp.harness import CTRL_C_SOON, run_gdb
+
+    go, ready, go_again = (tmp_path / name for name in ("go", "ready", "go-again"))
+    script = f"""\
+shell while [ ! -e {go} ]; do sleep 0.05; done
+{CTRL_C_SOON}
+continue
+info registers pc
+shell touch {ready}; while [ ! -e {go_again} ]; do sleep 0.05; done
+maint flush register-cache
+info registers pc
+detach
+"""
+
+    async def scenario():
+        async with InProcessConsole(console_guest) as rig:
+            gdb = asyncio.ensure_future(asyncio.to_thread(run_gdb, rig.port, console_guest, script))
+            try:
+                await rig.shows("gdb attached from 127.0.0.1:")
+                rig.type(F5)  # the console's run, while gdb waits at its prompt
+                await rig.shows("gdb is attached: its register cache is stale")
+                go.touch()  # gdb continues (halting the console's run), then Ctrl-C
+                await until(ready.exists, "gdb's stop after its Ctrl-C")
+                assert not rig.controller.running
+                rig.type(F5)  # the console runs the machine again ...
+                await until(lambda: rig.controller.running, "the console's second run")
+                go_again.touch()  # ... and gdb reads a register: that run halts to answer it
+                out = await asyncio.wait_for(gdb, PATIENCE)
+            finally:
+                if not gdb.done():
+                    rig.served.controller.halt()  # unblock a gdb that waits for good
+            assert re.search(r"received signal SIGINT, Interrupt", out), out
+            pcs = re.findall(r"^pc\s+(0x[0-9a-f]+)", out, re.M)
+            assert len(pcs) == 2, out
+            assert "Ignoring packet error" not in out and "Remote connection closed" not in out, out
+            assert not rig.controller.running
+            # the console noted each halt: its first run, gdb's run (Ctrl-C), its second run
+            await until(lambda: rig.screen.text().count("stopped: halted") == 3, "three stops")
+            await rig.shows("gdb not attached")
+
+    run(scenario())
+
+
 def test_a_guest_that_powers_off_shows_as_exited_until_reset():
     from trapscope.tools.demo import demo_elf
 

@@ -140,6 +140,17 @@ def _port_open(port: int) -> bool:
         return False
 
 
+# gdb commands that send Ctrl-C (SIGINT to gdb itself, as a terminal would) once the target runs.
+CTRL_C_SOON = """python
+import os, signal, threading
+def _interrupt_soon(event):
+    gdb.events.cont.disconnect(_interrupt_soon)
+    threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+gdb.events.cont.connect(_interrupt_soon)
+end
+"""
+
+
 def run_gdb(port: int, elf: Path | None, script: str, timeout: float = 120,
             extended: bool = False) -> str:
     """Run `script` (gdb commands) in `gdb-multiarch -batch` connected to `port`; its output."""

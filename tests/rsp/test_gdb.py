@@ -6,17 +6,7 @@ import re
 
 import pytest
 
-from tests.rsp.harness import Served, run_gdb, symbol
-
-# Sends Ctrl-C (SIGINT to gdb itself, as a terminal would) once the target runs.
-CTRL_C_SOON = """python
-import os, signal, threading
-def _interrupt_soon(event):
-    gdb.events.cont.disconnect(_interrupt_soon)
-    threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
-gdb.events.cont.connect(_interrupt_soon)
-end
-"""
+from tests.rsp.harness import CTRL_C_SOON, Served, run_gdb, symbol
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ Command lines are the monitor registry's commands (the same objects gdb's
 `monitor` runs) plus the console's own: `continue`/`c`, `halt`, `step [N]`
 and `hart [N]`. Runs go through the server's `Controller`, shared with gdb:
 a halt from the console ends a run gdb started with a proper stop reply to
-gdb, and gdb attaching halts a run the console started.
+gdb; gdb attaching, or sending any request but a detach, halts a run the
+console started (gdb believes the machine stopped: see the RSP session).
 """
 
 from __future__ import annotations
@@ -278,7 +279,7 @@ class ConsoleService:
             return
         if self._gdb_peer() is not None:
             write("running (gdb is attached: its register cache is stale until it resumes; "
-                  "`maint flush register-cache` refreshes it)\n")
+                  "a request from gdb halts this run)\n")
         else:
             write("running\n")
 
