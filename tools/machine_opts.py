@@ -19,6 +19,20 @@ from trapscope.machine.board import Machine
 from trapscope.machine.config import BIOS_BUILTIN, BIOS_NONE, ConfigError, MachineConfig
 from trapscope.tools.errors import UserError
 
+SERIAL_HELP = (
+    "where the guest's UART goes (default stdio). "
+    "stdio, for `run` and for `serve` without its console (--no-console, or stdin or stdout "
+    "not a terminal): output on stdout, input from stdin; a terminal is put in raw mode, so "
+    "every key goes to the guest (Ctrl-C too), Ctrl-A Ctrl-A sends Ctrl-A, and Ctrl-A x quits "
+    "(`run`: halts the guest, status 130; `serve`: ends serve, status 0). "
+    "stdio, for `serve` with its console: the console's serial pane (F2 switches to guest "
+    "mode, whose keys go to the guest; Ctrl-A c returns to the monitor, Ctrl-A x quits serve). "
+    "tcp:HOST:PORT: a listening socket; one client at a time gets the output and sends input "
+    "(output with no client is dropped). file:PATH: output written to PATH, no input. none: "
+    "output dropped, no input. Under `serve`, the console and any console attached through "
+    "--console-listen also show the output and can type into the UART, whichever value is given."
+)
+
 
 def add_machine_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the machine options and the optional ELF argument to a subcommand."""
@@ -32,8 +46,7 @@ def add_machine_arguments(parser: argparse.ArgumentParser) -> None:
                    help="kernel command line (/chosen/bootargs in the device tree)")
     g.add_argument("--drive", metavar="IMG", help="raw disk image for the virtio block device at 0x10001000")
     g.add_argument("--serial", default="stdio", metavar="stdio|tcp:HOST:PORT|file:PATH|none",
-                   help="where the guest UART goes (default stdio; a terminal is put in raw mode, "
-                        "Ctrl-A x quits)")
+                   help=SERIAL_HELP)
     g.add_argument("--dtb", metavar="FILE",
                    help="use this device tree blob instead of the generated one (--append is then ignored)")
     parser.add_argument("elf", nargs="?", metavar="ELF",

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import threading
 from typing import List
 
-from tests.console.harness import CTRL_A, F2, F6, PtyProcess
+from tests.console.harness import CTRL_A, F2, F6, REPO, PtyProcess
 from tests.rsp.harness import run_gdb
 
 GDB_SCRIPT = """\
@@ -69,3 +72,18 @@ def test_serve_on_a_terminal_runs_the_console_beside_gdb(console_guest, tmp_path
         assert "+harts" in (tmp_path / "trapscope" / "console_history").read_text()
     finally:
         serve.close()
+
+
+def test_serial_help_says_what_each_value_does_under_run_and_under_serve():
+    for command in ("run", "serve"):
+        out = subprocess.run([sys.executable, "-m", "trapscope.tools.cli", command, "--help"],
+                             capture_output=True, text=True, cwd=REPO, check=True,
+                             env={**os.environ, "COLUMNS": "4000"}).stdout
+        line = next(line for line in out.splitlines() if "where the guest's UART goes" in line)
+        # stdio: the terminal for run and for serve without its console ...
+        assert "Ctrl-A x quits (`run`: halts the guest, status 130; `serve`: ends serve" in line
+        # ... the console's serial pane for serve with it; and the other values
+        assert "stdio, for `serve` with its console: the console's serial pane" in line
+        for value in ("tcp:HOST:PORT: a listening socket", "file:PATH: output written to PATH",
+                      "none: output dropped"):
+            assert value in line
