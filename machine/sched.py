@@ -24,6 +24,12 @@ from trapscope.machine.debug import DebugState, Stop, StopReason
 from trapscope.machine.hart import Hart, RamView, main_ram
 
 DEFAULT_QUANTUM = 10_000
+# An idle machine jumps mtime to the next timer deadline, but not to one this
+# far ahead: that is a timer switched off (mtimecmp = ~0, as firmware and
+# Linux write), which must wait for input instead. QEMU 7.2 behaves alike: it
+# arms the timer at most INT64_MAX ns ahead (2**63 / 100 ticks at 10 MHz,
+# about 292 years), which never comes.
+NEVER = (2**63 - 1) // 100
 
 
 class Scheduler:
@@ -258,7 +264,8 @@ class Scheduler:
         live = [h for h in self.harts if h.started and h.hartid not in frozen]
         if any(h.wakeable() for h in live):
             return
-        deadlines = [d for d in (h.next_deadline() for h in live) if d is not None]
+        deadlines = [d for d in (h.next_deadline() for h in live)
+                     if d is not None and d - self.time <= NEVER]
         if deadlines and min(deadlines) > self.time:
             self._set_time(min(deadlines))
             return

@@ -194,3 +194,37 @@ def test_closed_machines_give_their_memory_back_without_the_garbage_collector():
             assert grown < 64, f"resident size grew by {grown} MiB after {i + 1} machines"
     finally:
         gc.enable()
+
+
+def test_a_switched_off_timer_waits_for_input_instead_of_firing(tmp_path):
+    # The guest switches its timer off (mtimecmp = ~0) and sleeps in WFI until
+    # UART input comes. Idle, the machine jumps time to the next deadline, but
+    # ~0 is no deadline: it must wait for the input, not jump mtime to 2**64-1
+    # and drown the guest in timer interrupts (the input then arrives too late).
+    image = tmp_path / "d.img"
+    image.write_bytes(b"sector zero".ljust(512, b"\0") + b"sector one says hi".ljust(1536, b"\0"))
+    m = machine(kernel=str(guests.devices_test()), bios="none", drive=str(image), serial="none")
+    out = []
+    waiting = threading.Event()
+
+    def on_output(data: bytes) -> None:
+        out.append(data)
+        if b"msip_after" in b"".join(out):
+            waiting.set()  # the next thing the guest does is wait for input
+
+    def type_late() -> None:
+        waiting.wait(60)
+        m.sched.post(lambda: m.uart.inject(b"abcd"))
+
+    m.uart.output_listeners.append(on_output)
+    typist = threading.Thread(target=type_late)
+    typist.start()
+    try:
+        stop = m.run(max_insns=5_000_000)
+        typist.join()
+        text = b"".join(out)
+        assert stop.reason is StopReason.EXITED, text
+        assert b"uart_rx_text abcd" in text and b"\ndone\n" in text, text
+        assert m.sched.now() < 10**9  # mtime never jumped to the switched-off compare value
+    finally:
+        m.close()
