@@ -66,11 +66,10 @@ long console_read(uint64 dst, long n)
   acquire(&cons.lock);
   while (got < n) {
     while (cons.r == cons.w) {
-      if (signal_pending(myproc())) {
+      if (sleep_intr(&cons.r, &cons.lock, "console") < 0) {   // killed or signalled
         release(&cons.lock);
         return got ? got : -EINTR;
       }
-      sleep(&cons.r, &cons.lock, "console");
     }
     int c = cons.buf[cons.r++ % INPUT_BUF];
     if (c == CTRL('D')) {

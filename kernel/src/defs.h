@@ -175,6 +175,7 @@ void yield(void);
 void kick_idle_hart(void);
 void sleep(void *chan, struct spinlock *lk, const char *why);
 void sleep_until(void *chan, struct spinlock *lk, uint64 deadline, const char *why);
+int sleep_intr(void *chan, struct spinlock *lk, const char *why);
 void sleep_self(void *chan, uint64 deadline, const char *why);
 void wakeup(void *chan);
 void wake_task(struct proc *p);

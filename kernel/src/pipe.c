@@ -71,11 +71,12 @@ long pipe_write(struct pipe *pi, uint64 addr, long n, int nonblock)
     }
     if (pi->nwrite == pi->nread + PIPEBUF) {
       wakeup(&pi->nread);
-      if (nonblock || p->killed || signal_pending(p)) {
+      // Killed or signalled: sleep_intr() tests that under p->lock (a test
+      // made here, under pi->lock only, could miss the kill's wakeup).
+      if (nonblock || sleep_intr(&pi->nwrite, &pi->lock, "pipe write") < 0) {
         release(&pi->lock);
         return i ? i : (nonblock ? -EAGAIN : -EINTR);
       }
-      sleep(&pi->nwrite, &pi->lock, "pipe write");
       continue;
     }
     long room = PIPEBUF - (pi->nwrite - pi->nread);
@@ -98,11 +99,12 @@ long pipe_read(struct pipe *pi, uint64 addr, long n, int nonblock)
   struct proc *p = myproc();
   acquire(&pi->lock);
   while (pi->nread == pi->nwrite && pi->writeopen) {
-    if (nonblock || p->killed || signal_pending(p)) {
+    // Killed or signalled: sleep_intr() tests that under p->lock (a test
+    // made here, under pi->lock only, could miss the kill's wakeup).
+    if (nonblock || sleep_intr(&pi->nread, &pi->lock, "pipe read") < 0) {
       release(&pi->lock);
       return nonblock ? -EAGAIN : -EINTR;
     }
-    sleep(&pi->nread, &pi->lock, "pipe read");
   }
   long i = 0;
   while (i < n && pi->nread != pi->nwrite) {

@@ -586,11 +586,12 @@ long do_wait4(long pid, uint64 status_addr, int options, uint64 rusage)
       release(&wait_lock);
       return 0;
     }
-    if (signal_pending(me) || me->killed) {
+    // Killed or signalled: tested by sleep_intr() under me->lock, where
+    // kill and signal delivery look (wait_lock is not theirs).
+    if (sleep_intr(leader, &wait_lock, "wait4") < 0) {
       release(&wait_lock);
       return -EINTR;
     }
-    sleep(leader, &wait_lock, "wait4");
   }
 }
 

@@ -111,10 +111,17 @@ static void arm_timer(uint64 when)
 // Sleep on chan until woken or until `deadline` (timebase ticks, 0 = none).
 // Releases lk while asleep and holds it again on return.  The state is set
 // before lk is released, so a waker holding lk never misses us.
-void sleep_until(void *chan, struct spinlock *lk, uint64 deadline, const char *why)
+//
+// intr: an interruptible sleep (see sleep_intr): return -EINTR at once,
+// without sleeping, if the task has been killed or has a signal it can take.
+static int sleep_on(void *chan, struct spinlock *lk, uint64 deadline, const char *why, int intr)
 {
   struct proc *p = myproc();
   acquire(&p->lock);
+  if (intr && (p->killed || signal_pending(p))) {
+    release(&p->lock);
+    return -EINTR;
+  }
   p->chan = chan;
   p->wchan = why;
   p->wake_at = deadline;
@@ -128,11 +135,40 @@ void sleep_until(void *chan, struct spinlock *lk, uint64 deadline, const char *w
   p->wake_at = 0;
   release(&p->lock);
   acquire(lk);
+  return 0;
+}
+
+void sleep_until(void *chan, struct spinlock *lk, uint64 deadline, const char *why)
+{
+  sleep_on(chan, lk, deadline, why, 0);
 }
 
 void sleep(void *chan, struct spinlock *lk, const char *why)
 {
-  sleep_until(chan, lk, 0, why);
+  sleep_on(chan, lk, 0, why, 0);
+}
+
+// Sleep as sleep() does, unless the task must leave the call instead:
+// returns -EINTR (lk still held, never released) if it has been killed or
+// has a signal it can take, 0 after a wakeup (which may be spurious: the
+// caller checks its condition again and calls this again).
+//
+// The invariant: a sleeper tests every condition that should end its sleep
+// under a lock its waker holds while making that condition true.  For the
+// caller's own condition that lock is lk.  For `killed` and pending signals
+// it is p->lock, not lk: group_kill_tasks() and post_signal() set them and
+// wake a SLEEPING task under p->lock, and take no lock of the caller's.  So
+// the test must be made here, under p->lock and in the same critical
+// section that sets SLEEPING.  Testing them under lk only, before sleep(),
+// loses the wakeup: the killer runs between that test and
+// `p->state = SLEEPING`, finds the task RUNNING and leaves it alone, and
+// the task then sleeps with killed set or a signal pending, until its own
+// condition comes true, which may be never (waittest hung this way: a
+// SIGKILLed child asleep in a pipe read whose writer, its parent, waited
+// for it in wait4).
+int sleep_intr(void *chan, struct spinlock *lk, const char *why)
+{
+  return sleep_on(chan, lk, 0, why, 1);
 }
 
 // Sleep with p->lock itself held (futex waits): returns with it held.
