@@ -133,6 +133,10 @@
 #define KINFO_FUTEX_WAITERS 4 // tasks queued on the futex word at a1 (either key kind)
 #define KINFO_HARTS 5         // harts online
 #define KINFO_PANIC 6         // panic() with the user string at a1 as the reason
+#define KINFO_TASK_SLEEP 7    // task a1: the KINFO_TASK_* bits below, or -ESRCH
+#define KINFO_TASK_SLEEPING 1 //   it is SLEEPING
+#define KINFO_TASK_KILLED 2   //   it has been killed
+#define KINFO_TASK_SIGNAL 4   //   it has a signal pending that it does not block
 
 // openat flags
 #define O_RDONLY 0

@@ -391,7 +391,7 @@ long sys_ppoll(uint64 fds, uint64 nfds, uint64 tmo, uint64 sigmask)
   return ready;
 }
 
-// trapscope's own call for tests: free frames, task count, power off.
+// trapscope's own call for tests: free frames, task count, power off, ...
 long sys_kinfo(int what, long arg)
 {
   if (what == KINFO_FREE_FRAMES) {
@@ -416,6 +416,23 @@ long sys_kinfo(int what, long arg)
     if (copyinstr(myproc()->mm, why, arg, sizeof(why)) < 0)
       return -EFAULT;
     panic("%s (asked by pid %d)", why, myproc()->tgid);
+  }
+  if (what == KINFO_TASK_SLEEP) {
+    // One consistent look (under p->lock, where kill and signal delivery
+    // change these): a task asleep in an interruptible call (sleep_intr)
+    // with KINFO_TASK_KILLED or KINFO_TASK_SIGNAL has lost its wakeup.
+    for (struct proc *p = proc; p < &proc[NPROC]; p++) {
+      if (p->state == UNUSED || p->tid != arg)
+        continue;
+      acquire(&p->lock);
+      long r = -ESRCH;
+      if (p->state != UNUSED && p->tid == arg)
+        r = (p->state == SLEEPING ? KINFO_TASK_SLEEPING : 0) |
+            (p->killed ? KINFO_TASK_KILLED : 0) | (signal_pending(p) ? KINFO_TASK_SIGNAL : 0);
+      release(&p->lock);
+      return r;
+    }
+    return -ESRCH;
   }
   if (what == KINFO_HARTS) {
     int n = 0;

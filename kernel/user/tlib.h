@@ -16,6 +16,10 @@
 #define KINFO_POWEROFF 3
 #define KINFO_FUTEX_WAITERS 4
 #define KINFO_HARTS 5
+#define KINFO_TASK_SLEEP 7
+#define KINFO_TASK_SLEEPING 1
+#define KINFO_TASK_KILLED 2
+#define KINFO_TASK_SIGNAL 4
 
 static const char *tlib_name = "?";
 
