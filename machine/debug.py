@@ -270,6 +270,17 @@ class Debug:
         and ROM are readable (device registers are not read: reads have
         side effects).
         """
+        if 0 < length <= 0x1000 - (addr & 0xFFF):  # within one page: the common case
+            pa = self._phys(hart, addr, physical)
+            if isinstance(pa, MemoryFault):
+                return pa
+            for mem in self.bus.memories:
+                off = pa - mem.base
+                if 0 <= off < mem.size:
+                    if off + length > mem.size:
+                        break
+                    return bytes(mem.data[off:off + length])
+            return MemoryFault(addr, "no memory at this address")
         out = bytearray()
         for va, pa, n in self._pieces(hart, addr, length, physical):
             if isinstance(pa, MemoryFault):

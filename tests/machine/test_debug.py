@@ -275,6 +275,27 @@ smode:
 """
 
 
+def test_memory_reads_at_the_edges_of_ram_and_pages():
+    m, sym = machine()
+    d = m.debug
+    ram = next(mem for mem in m.bus.memories if mem.base <= sym["other"] < mem.base + mem.size)
+    end = ram.base + ram.size
+    assert d.write_memory(0, end - 4, b"tail") is None
+    assert d.read_memory(0, end - 4, 4) == b"tail"  # the last bytes of RAM
+    assert d.read_memory(0, end - 2, 2) == b"il"
+    fault = d.read_memory(0, end - 2, 4)  # runs past the end of RAM: the first bad byte
+    assert isinstance(fault, MemoryFault) and fault.addr == end
+    fault = d.read_memory(0, end, 1)
+    assert isinstance(fault, MemoryFault) and fault.addr == end
+    page = ram.base + 0x3000
+    assert d.write_memory(0, page - 3, b"abcdef") is None  # across a page boundary
+    assert d.read_memory(0, page - 3, 6) == b"abcdef"
+    assert d.read_memory(0, page - 3, 3) + d.read_memory(0, page, 3) == b"abcdef"
+    assert d.read_memory(0, page, 0) == b""
+    assert d.write_memory(0, page, b"XY") is None  # nothing read is kept: the next read sees it
+    assert d.read_memory(0, page - 3, 6) == b"abcXYf"
+
+
 def test_virtual_memory_through_the_harts_translation():
     m = MiniMachine()
     m.load(str(build("dbgsv39", SV39)))
