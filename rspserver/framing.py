@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import re
 import zlib
-from typing import Iterable, List, Tuple, Union
+from typing import Dict, Iterable, List, Tuple, Union
 
 ESCAPE = 0x7D  # '}'
 RLE_MARK = 0x2A  # '*'
 INTERRUPT_BYTE = 0x03
 _HEX = b"0123456789abcdefABCDEF"
+#: whole packets up to this many wire bytes are remembered, up to _SEEN_LIMIT of them
+_SEEN_LEN = 64
+_SEEN_LIMIT = 1024
 
 
 class Packet:
@@ -105,11 +108,25 @@ class Framer:
         self._in_packet = False
         self._skipped = 0  # bytes of an oversized packet dropped so far (0: not skipping)
         self._skip_sum = 0
+        #: whole packets (wire bytes, checksum verified) -> their event; Packets are not changed
+        self._seen: Dict[bytes, Packet] = {}
 
     def feed(self, data: bytes) -> List[Event]:
         """Consume `data`; return the events it completes, in order."""
-        if not self._buf and not self._in_packet and not self._skipped and self._one_packet(data):
-            return [self._checked(data[1:-3], data[-2:])]
+        if not (self._buf or self._in_packet or self._skipped):
+            # A whole short packet seen before: gdb sends the same few over and
+            # over while it steps (the reads around pc, the thread list).
+            remember = type(data) is bytes and len(data) <= _SEEN_LEN
+            packet = self._seen.get(data) if remember else None
+            if packet is not None:
+                return [packet]
+            if self._one_packet(data):
+                event = self._checked(data[1:-3], data[-2:])
+                if remember and type(event) is Packet and self.verify:
+                    if len(self._seen) >= _SEEN_LIMIT:
+                        self._seen.clear()
+                    self._seen[data] = event
+                return [event]
         events: List[Event] = []
         self._buf += data
         while self._buf:

@@ -140,3 +140,20 @@ def test_any_bytes_in_any_split_give_the_same_events_and_never_raise(stream, cut
 def test_framed_packets_come_back_in_order(bodies):
     stream = b"".join(frame(b) for b in bodies)
     assert feed_all(stream) == [Packet(b) for b in bodies]
+
+
+def test_a_packet_seen_before_gives_the_same_events_in_every_state():
+    f = Framer()
+    wire = frame(b"m8000000c,4")
+    assert f.feed(wire) == [Packet(b"m8000000c,4")]
+    assert f.feed(wire) == [Packet(b"m8000000c,4")]  # remembered: the same answer
+    # in the middle of another packet the bytes are not a packet of their own
+    assert f.feed(b"$qC") == []
+    assert f.feed(wire) == [Malformed("truncated packet"), Packet(b"m8000000c,4")]
+    assert f.feed(b"$m0,2#00") == [Malformed("checksum mismatch")]
+    assert f.feed(b"$m0,2#00") == [Malformed("checksum mismatch")]  # errors are not remembered
+    f.verify = False
+    assert f.feed(b"$m0,4#00") == [Packet(b"m0,4")]  # accepted unchecked, and not remembered
+    f.verify = True
+    assert f.feed(b"$m0,4#00") == [Malformed("checksum mismatch")]
+    assert f.feed(bytearray(wire)) == [Packet(b"m8000000c,4")]
