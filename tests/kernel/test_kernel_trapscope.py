@@ -121,3 +121,15 @@ def test_memory_and_harts_come_from_the_device_tree_on_trapscope(kernel_elf):
     result = run_trapscope(kernel_elf, "init=/bin/true 7", smp=3, mem=256, timeout=300)
     assert "[kernel] 3 harts, 256 MiB RAM at 0x80000000" in result.output, result.transcript()
     assert result.status == 7, result.transcript()
+
+
+def test_runs_are_deterministic(kernel_elf):
+    """Two runs of threaded, preemptive, two-hart programs print the same bytes,
+    down to the instruction count at power-off: hart interleaving and time
+    come from retired instructions, never from the host."""
+    append = "init=tests:pcthreads,smptest,sigwake"
+    first, second = (run_trapscope(kernel_elf, append, smp=2, timeout=600) for _ in range(2))
+    assert first.status == 0, first.transcript()
+    assert re.search(r"power off \(status 0\), \d+ instructions retired", first.output), \
+        first.transcript()
+    assert first.output == second.output, f"{first.transcript()}\n---\n{second.transcript()}"
